@@ -1,0 +1,34 @@
+"""The GraphQL contract, written once in strawberry and exported as AppSync SDL.
+
+`schema` is the strawberry schema the local emulator serves; `schema/schema.graphql`
+is generated from it (`python -m schema.export`) and deployed by CDK.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import strawberry
+from strawberry.tools import merge_types
+
+from schema.accounts import AccountMutation, AccountQuery
+from schema.catalog import CatalogMutation, CatalogQuery
+from schema.lambda_field import LambdaField, lambda_fields
+
+SDL_PATH = Path(__file__).with_name("schema.graphql")
+
+Query = merge_types("Query", (CatalogQuery, AccountQuery))
+Mutation = merge_types("Mutation", (CatalogMutation, AccountMutation))
+
+
+def build_schema(**options: Any) -> strawberry.Schema:
+    """A fresh schema instance; the emulator binds its own resolvers and limits to one."""
+    return strawberry.Schema(query=Query, mutation=Mutation, **options)
+
+
+schema = build_schema()
+
+LAMBDA_FIELDS: list[LambdaField] = lambda_fields(schema)
+
+__all__ = ["LAMBDA_FIELDS", "SDL_PATH", "LambdaField", "build_schema", "schema"]

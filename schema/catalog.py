@@ -1,0 +1,232 @@
+"""The music catalog: artists, albums, songs and genres."""
+
+from __future__ import annotations
+
+import enum
+
+import strawberry
+from strawberry import ID
+
+from schema.directives import ADMIN, LISTENER
+from schema.lambda_field import lambda_field
+from schema.scalars import AWSURL, AWSDate, AWSDateTime
+
+
+@strawberry.enum(description="Where a song is on its way to being playable.")
+class SongStatus(enum.Enum):
+    DRAFT = "DRAFT"
+    PENDING = "PENDING"
+    PROCESSING = "PROCESSING"
+    READY = "READY"
+    FAILED = "FAILED"
+
+
+@strawberry.type(description="A genre of the catalog's fixed vocabulary; `id` is what filters take.")
+class Genre:
+    id: ID
+    name: str
+
+
+@strawberry.type
+class Artist:
+    id: ID
+    name: str
+    bio: str | None
+    genres: list[str]
+    image_url: AWSURL | None
+    created_at: AWSDateTime
+    updated_at: AWSDateTime
+
+    @lambda_field(batch=True)
+    def albums(
+        self, limit: int | None = strawberry.UNSET, next_token: str | None = strawberry.UNSET
+    ) -> AlbumConnection:
+        """The artist's albums, newest release first."""
+
+
+@strawberry.type
+class Album:
+    id: ID
+    title: str
+    release_date: AWSDate | None
+    genre: str
+    cover_url: AWSURL | None
+    created_at: AWSDateTime
+    updated_at: AWSDateTime
+
+    @lambda_field(batch=True)
+    def artist(self) -> Artist:
+        """The album's artist."""
+
+    @lambda_field(batch=True)
+    def songs(self, limit: int | None = strawberry.UNSET, next_token: str | None = strawberry.UNSET) -> SongConnection:
+        """The album's songs in track order."""
+
+
+@strawberry.type
+class Song:
+    id: ID
+    title: str
+    genre: str
+    track_number: int | None
+    duration_seconds: int | None
+    status: SongStatus
+    created_at: AWSDateTime
+    updated_at: AWSDateTime
+
+    @lambda_field(batch=True)
+    def artist(self) -> Artist:
+        """The song's artist."""
+
+    @lambda_field(batch=True)
+    def album(self) -> Album | None:
+        """The album the song is on; null for a single."""
+
+
+@strawberry.type
+class ArtistConnection:
+    items: list[Artist]
+    next_token: str | None
+
+
+@strawberry.type
+class AlbumConnection:
+    items: list[Album]
+    next_token: str | None
+
+
+@strawberry.type
+class SongConnection:
+    items: list[Song]
+    next_token: str | None
+
+
+@strawberry.input(description="Every given criterion must hold.")
+class SongFilterInput:
+    genre: str | None = strawberry.UNSET
+    artist_id: ID | None = strawberry.UNSET
+    album_id: ID | None = strawberry.UNSET
+
+
+@strawberry.input
+class CreateArtistInput:
+    name: str
+    bio: str | None = strawberry.UNSET
+    genres: list[str] | None = strawberry.UNSET
+    image_url: AWSURL | None = strawberry.UNSET
+
+
+@strawberry.input(description="Only the given fields change; null clears an optional field.")
+class UpdateArtistInput:
+    name: str | None = strawberry.UNSET
+    bio: str | None = strawberry.UNSET
+    genres: list[str] | None = strawberry.UNSET
+    image_url: AWSURL | None = strawberry.UNSET
+
+
+@strawberry.input
+class CreateAlbumInput:
+    artist_id: ID
+    title: str
+    genre: str
+    release_date: AWSDate | None = strawberry.UNSET
+    cover_url: AWSURL | None = strawberry.UNSET
+
+
+@strawberry.input(description="Only the given fields change; null clears an optional field.")
+class UpdateAlbumInput:
+    title: str | None = strawberry.UNSET
+    genre: str | None = strawberry.UNSET
+    release_date: AWSDate | None = strawberry.UNSET
+    cover_url: AWSURL | None = strawberry.UNSET
+
+
+@strawberry.input(description="A song's metadata; its audio is uploaded separately.")
+class CreateSongInput:
+    title: str
+    artist_id: ID
+    genre: str
+    album_id: ID | None = strawberry.UNSET
+    track_number: int | None = strawberry.UNSET
+    duration_seconds: int | None = strawberry.UNSET
+
+
+@strawberry.input(description="Only the given fields change; null clears an optional field.")
+class UpdateSongInput:
+    title: str | None = strawberry.UNSET
+    genre: str | None = strawberry.UNSET
+    track_number: int | None = strawberry.UNSET
+    duration_seconds: int | None = strawberry.UNSET
+
+
+@strawberry.type
+class CatalogQuery:
+    @lambda_field(auth=LISTENER)
+    def artist(self, id: ID) -> Artist | None:
+        """One artist; null when there is none with this id."""
+
+    @lambda_field(auth=LISTENER)
+    def artists(
+        self, limit: int | None = strawberry.UNSET, next_token: str | None = strawberry.UNSET
+    ) -> ArtistConnection:
+        """All artists by name, a page at a time."""
+
+    @lambda_field(auth=LISTENER)
+    def album(self, id: ID) -> Album | None:
+        """One album; null when there is none with this id."""
+
+    @lambda_field(auth=LISTENER)
+    def song(self, id: ID) -> Song | None:
+        """One song; null when there is none with this id."""
+
+    @lambda_field(auth=LISTENER)
+    def songs(
+        self,
+        filter: SongFilterInput | None = strawberry.UNSET,
+        limit: int | None = strawberry.UNSET,
+        next_token: str | None = strawberry.UNSET,
+    ) -> SongConnection:
+        """Songs, newest first (track order within an album); a page may hold fewer than `limit`."""
+
+    @lambda_field(auth=LISTENER)
+    def genres(self) -> list[Genre]:
+        """The genres songs, albums and artists may have."""
+
+
+@strawberry.type
+class CatalogMutation:
+    @lambda_field(auth=ADMIN)
+    def create_artist(self, input: CreateArtistInput) -> Artist:
+        """Add an artist to the catalog."""
+
+    @lambda_field(auth=ADMIN)
+    def update_artist(self, id: ID, input: UpdateArtistInput) -> Artist:
+        """Change an artist's details."""
+
+    @lambda_field(auth=ADMIN)
+    def delete_artist(self, id: ID) -> ID:
+        """Remove an artist; refused (ConflictError) while the artist still has albums or songs."""
+
+    @lambda_field(auth=ADMIN)
+    def create_album(self, input: CreateAlbumInput) -> Album:
+        """Add an album to an existing artist."""
+
+    @lambda_field(auth=ADMIN)
+    def update_album(self, id: ID, input: UpdateAlbumInput) -> Album:
+        """Change an album's details."""
+
+    @lambda_field(auth=ADMIN)
+    def delete_album(self, id: ID) -> ID:
+        """Remove an album; refused (ConflictError) while it still has songs."""
+
+    @lambda_field(auth=ADMIN)
+    def create_song(self, input: CreateSongInput) -> Song:
+        """Add a song (metadata) to an existing artist and, optionally, one of the artist's albums."""
+
+    @lambda_field(auth=ADMIN)
+    def update_song(self, id: ID, input: UpdateSongInput) -> Song:
+        """Change a song's metadata."""
+
+    @lambda_field(auth=ADMIN)
+    def delete_song(self, id: ID) -> ID:
+        """Remove a song."""
