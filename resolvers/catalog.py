@@ -1,0 +1,264 @@
+"""The catalog domain: rules for artists, albums, songs and genres."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from resolvers import store
+from resolvers.clock import now_iso
+from resolvers.errors import NotFoundError, ValidationError
+from resolvers.validation import identifier, page_size, text, whole_number
+
+# The controlled genre vocabulary: filters and follows rely on stable ids.
+GENRES: dict[str, str] = {
+    "ambient": "Ambient",
+    "blues": "Blues",
+    "classical": "Classical",
+    "country": "Country",
+    "electronic": "Electronic",
+    "folk": "Folk",
+    "hip-hop": "Hip-Hop",
+    "jazz": "Jazz",
+    "latin": "Latin",
+    "metal": "Metal",
+    "pop": "Pop",
+    "punk": "Punk",
+    "reggae": "Reggae",
+    "rnb": "R&B",
+    "rock": "Rock",
+    "soul": "Soul",
+    "world": "World",
+}
+
+TITLE_MAX = 200
+BIO_MAX = 2000
+MAX_GENRES = 10
+
+
+def genre(value: Any, field: str = "genre") -> str:
+    if value not in GENRES:
+        raise ValidationError(f"{field}: unknown genre {value!r}; see the `genres` query")
+    return value
+
+
+def _genres(values: Sequence[Any] | None) -> list[str]:
+    chosen = list(dict.fromkeys(genre(v, "genres") for v in values or []))
+    if len(chosen) > MAX_GENRES:
+        raise ValidationError(f"genres: at most {MAX_GENRES}")
+    return chosen
+
+
+def _optional(source: Mapping[str, Any], field: str, check: Any) -> dict[str, Any]:
+    """The checked value of an optional input field, or nothing when the field was not given."""
+    return {field: check(source[field]) if source[field] is not None else None} if field in source else {}
+
+
+def list_genres() -> list[dict[str, str]]:
+    return [{"id": key, "name": name} for key, name in GENRES.items()]
+
+
+# -- reads ------------------------------------------------------------------------------------
+
+
+def get_artist(artist_id: Any) -> dict[str, Any] | None:
+    return store.get("ARTIST", identifier(artist_id))
+
+
+def get_album(album_id: Any) -> dict[str, Any] | None:
+    return store.get("ALBUM", identifier(album_id))
+
+
+def get_song(song_id: Any) -> dict[str, Any] | None:
+    return store.get("SONG", identifier(song_id))
+
+
+def list_artists(limit: Any, next_token: str | None) -> dict[str, Any]:
+    page = store.query_page("byKind", "ARTIST", limit=page_size(limit), next_token=next_token)
+    return {"items": page.items, "nextToken": page.next_token}
+
+
+def list_songs(song_filter: Mapping[str, Any] | None, limit: Any, next_token: str | None) -> dict[str, Any]:
+    """Songs matching every criterion: one Query on the index of the most selective one."""
+    criteria = dict(song_filter or {})
+    size = page_size(limit)
+    wanted = {
+        "genre": genre(criteria["genre"]) if criteria.get("genre") is not None else None,
+        "artistId": identifier(criteria["artistId"], "artistId") if criteria.get("artistId") is not None else None,
+        "albumId": identifier(criteria["albumId"], "albumId") if criteria.get("albumId") is not None else None,
+    }
+    wanted = {k: v for k, v in wanted.items() if v is not None}
+    if "albumId" in wanted:
+        index, partition, newest = "byParent", f"ALBUM#{wanted.pop('albumId')}", False
+    elif "artistId" in wanted:
+        index, partition, newest = "byArtist", f"ARTIST#{wanted.pop('artistId')}", True
+    elif "genre" in wanted:
+        index, partition, newest = "byGenre", f"GENRE#{wanted.pop('genre')}", True
+    else:
+        index, partition, newest = "byKind", "SONG", True
+    page = store.query_page(index, partition, limit=size, next_token=next_token, newest_first=newest, filters=wanted)
+    return {"items": page.items, "nextToken": page.next_token}
+
+
+def artists_by_id(ids: Sequence[str | None]) -> list[dict[str, Any] | None]:
+    found = store.batch_get("ARTIST", [i for i in ids if i])
+    return [found.get(i) if i else None for i in ids]
+
+
+def albums_by_id(ids: Sequence[str | None]) -> list[dict[str, Any] | None]:
+    found = store.batch_get("ALBUM", [i for i in ids if i])
+    return [found.get(i) if i else None for i in ids]
+
+
+def albums_of_artist(artist_id: str, limit: Any, next_token: str | None) -> dict[str, Any]:
+    page = store.query_page(
+        "byParent",
+        f"ARTIST#{artist_id}",
+        limit=page_size(limit),
+        next_token=next_token,
+        newest_first=True,
+        sort_prefix="ALBUM#",
+    )
+    return {"items": page.items, "nextToken": page.next_token}
+
+
+def songs_of_album(album_id: str, limit: Any, next_token: str | None) -> dict[str, Any]:
+    page = store.query_page(
+        "byParent", f"ALBUM#{album_id}", limit=page_size(limit), next_token=next_token, sort_prefix="SONG#"
+    )
+    return {"items": page.items, "nextToken": page.next_token}
+
+
+# -- writes -----------------------------------------------------------------------------------
+
+
+def create_artist(data: Mapping[str, Any]) -> dict[str, Any]:
+    now = now_iso()
+    artist = {
+        "id": str(uuid.uuid4()),
+        "name": text(data.get("name"), "name", max_length=TITLE_MAX),
+        "bio": text(data.get("bio"), "bio", max_length=BIO_MAX, required=False),
+        "genres": _genres(data.get("genres")),
+        "imageUrl": data.get("imageUrl"),
+        "createdAt": now,
+        "updatedAt": now,
+    }
+    return store.create_artist({k: v for k, v in artist.items() if v is not None})
+
+
+def update_artist(artist_id: Any, data: Mapping[str, Any]) -> dict[str, Any]:
+    artist_id = identifier(artist_id)
+    changes = {
+        **_optional(data, "name", lambda v: text(v, "name", max_length=TITLE_MAX)),
+        **_optional(data, "bio", lambda v: text(v, "bio", max_length=BIO_MAX, required=False)),
+        **_optional(data, "genres", _genres),
+        **_optional(data, "imageUrl", str),
+    }
+    if "name" in changes and changes["name"] is None:
+        raise ValidationError("name: must not be empty")
+    index = store.index_keys("ARTIST", {"id": artist_id, "name": changes["name"]}) if changes.get("name") else {}
+    return store.update("ARTIST", artist_id, changes, now_iso(), index)
+
+
+def delete_artist(artist_id: Any) -> str:
+    artist_id = identifier(artist_id)
+    store.delete_artist(artist_id)
+    return artist_id
+
+
+def create_album(data: Mapping[str, Any]) -> dict[str, Any]:
+    now = now_iso()
+    album = {
+        "id": str(uuid.uuid4()),
+        "artistId": identifier(data.get("artistId"), "artistId"),
+        "title": text(data.get("title"), "title", max_length=TITLE_MAX),
+        "genre": genre(data.get("genre")),
+        "releaseDate": data.get("releaseDate"),
+        "coverUrl": data.get("coverUrl"),
+        "createdAt": now,
+        "updatedAt": now,
+    }
+    return store.create_album({k: v for k, v in album.items() if v is not None})
+
+
+def update_album(album_id: Any, data: Mapping[str, Any]) -> dict[str, Any]:
+    album_id = identifier(album_id)
+    changes = {
+        **_optional(data, "title", lambda v: text(v, "title", max_length=TITLE_MAX)),
+        **_optional(data, "genre", genre),
+        **_optional(data, "releaseDate", str),
+        **_optional(data, "coverUrl", str),
+    }
+    for required in ("title", "genre"):
+        if required in changes and changes[required] is None:
+            raise ValidationError(f"{required}: must not be empty")
+    index = {}
+    if "releaseDate" in changes:
+        album = store.get("ALBUM", album_id)
+        if album is None:
+            raise NotFoundError(f"Album {album_id} not found")
+        index = {"GSI2SK": store.index_keys("ALBUM", {**album, **changes})["GSI2SK"]}
+    return store.update("ALBUM", album_id, changes, now_iso(), index)
+
+
+def delete_album(album_id: Any) -> str:
+    album = store.get("ALBUM", identifier(album_id))
+    if album is None:
+        raise NotFoundError(f"Album {album_id} not found")
+    store.delete_album(album)
+    return album["id"]
+
+
+def _track_number(value: Any) -> int | None:
+    return whole_number(value, "trackNumber", low=1, high=999)
+
+
+def _duration(value: Any) -> int | None:
+    return whole_number(value, "durationSeconds", low=1, high=24 * 3600)
+
+
+def create_song(data: Mapping[str, Any]) -> dict[str, Any]:
+    now = now_iso()
+    song = {
+        "id": str(uuid.uuid4()),
+        "title": text(data.get("title"), "title", max_length=TITLE_MAX),
+        "artistId": identifier(data.get("artistId"), "artistId"),
+        "albumId": identifier(data["albumId"], "albumId") if data.get("albumId") is not None else None,
+        "genre": genre(data.get("genre")),
+        "trackNumber": _track_number(data.get("trackNumber")),
+        "durationSeconds": _duration(data.get("durationSeconds")),
+        "status": "DRAFT",
+        "createdAt": now,
+        "updatedAt": now,
+    }
+    return store.create_song({k: v for k, v in song.items() if v is not None})
+
+
+def update_song(song_id: Any, data: Mapping[str, Any]) -> dict[str, Any]:
+    song_id = identifier(song_id)
+    changes = {
+        **_optional(data, "title", lambda v: text(v, "title", max_length=TITLE_MAX)),
+        **_optional(data, "genre", genre),
+        **_optional(data, "trackNumber", _track_number),
+        **_optional(data, "durationSeconds", _duration),
+    }
+    for required in ("title", "genre"):
+        if required in changes and changes[required] is None:
+            raise ValidationError(f"{required}: must not be empty")
+    index = {}
+    if "genre" in changes or "trackNumber" in changes:
+        song = store.get("SONG", song_id)
+        if song is None:
+            raise NotFoundError(f"Song {song_id} not found")
+        keys = store.index_keys("SONG", {**song, **changes})
+        index = {k: keys[k] for k in ("GSI4PK", "GSI2SK") if k in keys}
+    return store.update("SONG", song_id, changes, now_iso(), index)
+
+
+def delete_song(song_id: Any) -> str:
+    song = store.get("SONG", identifier(song_id))
+    if song is None:
+        raise NotFoundError(f"Song {song_id} not found")
+    store.delete_song(song)
+    return song["id"]

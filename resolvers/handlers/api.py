@@ -1,0 +1,30 @@
+"""The API Lambda: every Lambda-backed GraphQL field, single or batched, lands here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import AppSyncResolver
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from resolvers.errors import InternalError, MusicError
+from resolvers.observability import logger, tracer
+from resolvers.routes import accounts, catalog
+
+app = AppSyncResolver()
+app.include_router(catalog.router)
+app.include_router(accounts.router)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.APPSYNC_RESOLVER)
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any] | list[dict[str, Any]], context: LambdaContext) -> Any:
+    """Resolve the field; unexpected failures are logged and surface only as InternalError."""
+    try:
+        return app.resolve(event, context)
+    except MusicError:
+        raise
+    except Exception:
+        logger.exception("unexpected failure resolving a field")
+        raise InternalError(f"Internal error (request {context.aws_request_id})") from None

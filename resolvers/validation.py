@@ -1,0 +1,50 @@
+"""Input checks shared by the domain modules; each failure is a ValidationError naming the field."""
+
+from __future__ import annotations
+
+import unicodedata
+import uuid
+from typing import Any
+
+from resolvers.errors import ValidationError
+
+DEFAULT_PAGE = 20
+MAX_PAGE = 100
+
+
+def identifier(value: Any, field: str = "id") -> str:
+    """Ids are UUIDs we issued; anything else cannot name an item."""
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        raise ValidationError(f"{field}: not a valid id") from None
+
+
+def text(value: Any, field: str, *, max_length: int, required: bool = True) -> str | None:
+    """Trimmed, NFC-normalized text without control characters."""
+    if value is None:
+        if required:
+            raise ValidationError(f"{field}: is required")
+        return None
+    cleaned = unicodedata.normalize("NFC", str(value)).strip()
+    if not cleaned:
+        if required:
+            raise ValidationError(f"{field}: must not be empty")
+        return None
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in cleaned):
+        raise ValidationError(f"{field}: must not contain control characters")
+    if len(cleaned) > max_length:
+        raise ValidationError(f"{field}: at most {max_length} characters")
+    return cleaned
+
+
+def whole_number(value: Any, field: str, *, low: int, high: int) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValidationError(f"{field}: must be a whole number from {low} to {high}")
+    return value
+
+
+def page_size(limit: Any) -> int:
+    return whole_number(limit, "limit", low=1, high=MAX_PAGE) or DEFAULT_PAGE
