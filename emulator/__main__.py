@@ -1,0 +1,64 @@
+"""Run the local API: `python -m emulator [--port 4000] [--seed demo]`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+import time
+
+import uvicorn
+
+from emulator import aws, seed
+from emulator.lambdas import Functions
+from emulator.outbox import Outbox
+from emulator.server import create_app
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m emulator", description=__doc__)
+    parser.add_argument("--port", type=int, default=4000, help="the API's port on 127.0.0.1 (default 4000)")
+    parser.add_argument("--aws-port", type=int, default=None, help="the AWS emulation's port (default: a free one)")
+    parser.add_argument("--seed", choices=["demo"], help="load the demo catalog and accounts at start")
+    args = parser.parse_args(argv)
+
+    # Lambda-like settings for our handlers: quiet JSON logs, no X-Ray daemon to talk to.
+    os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "music")
+
+    outbox = Outbox()
+    functions = Functions()
+    api = functions.add(aws.API_FUNCTION, "resolvers.handlers.api.handler")
+    functions.add(aws.POST_CONFIRMATION, "resolvers.handlers.post_confirmation.handler")
+    embedded = aws.EmbeddedAws(outbox, functions, args.aws_port)
+    stack = embedded.start()
+
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(stack, api, outbox), host="127.0.0.1", port=args.port, log_level="warning")
+    )
+    url = f"http://127.0.0.1:{args.port}/graphql"
+
+    def announce() -> None:
+        while not server.started:
+            time.sleep(0.05)
+        if args.seed == "demo":
+            songs = seed.seed_demo(url, stack, outbox)
+            print(f"Seeded the demo catalog ({songs} songs).", flush=True)
+            print(f"  admin:    {seed.ADMIN['email']} / {seed.ADMIN['password']}", flush=True)
+            print(f"  listener: {seed.LISTENER['email']} / {seed.LISTENER['password']}", flush=True)
+        print(f"GraphQL API and GraphiQL: {url}   (API key for guests: {stack.api_key})", flush=True)
+        print(f"Local mail (confirmation codes): http://127.0.0.1:{args.port}/outbox", flush=True)
+        print("READY", flush=True)
+
+    threading.Thread(target=announce, daemon=True).start()
+    try:
+        server.run()
+    finally:
+        embedded.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

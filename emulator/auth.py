@@ -1,0 +1,114 @@
+"""AppSync's authorization, locally: who is calling, and may they touch this field.
+
+Request level: an `Authorization` header must hold a user-pool JWT that verifies
+against the pool's JWKS (signature, expiry, issuer, app client); otherwise an
+`x-api-key` header must hold the API key; otherwise the request is refused (401).
+Field level: the field's `@aws_*` directives, else its type's, else the default mode
+(any signed-in user) decide, exactly as AppSync reads the same schema.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import jwt
+
+from emulator.aws import LocalStack
+from schema.directives import ApiKey, CognitoUserPools, Iam
+
+COGNITO = "AMAZON_COGNITO_USER_POOLS"
+API_KEY = "API_KEY"
+IAM = "AWS_IAM"
+
+
+class Unauthenticated(Exception):
+    """No usable credentials on the request: AppSync answers 401 UnauthorizedException."""
+
+
+@dataclass(frozen=True)
+class Caller:
+    mode: str
+    claims: Mapping[str, Any] = field(default_factory=dict)
+    source_ip: str = "127.0.0.1"
+
+    @property
+    def groups(self) -> list[str]:
+        return list(self.claims.get("cognito:groups") or [])
+
+    def identity(self) -> dict[str, Any] | None:
+        """The `identity` of an AppSync resolver event for this caller."""
+        if self.mode != COGNITO:
+            return None
+        return {
+            "sub": self.claims["sub"],
+            "issuer": self.claims["iss"],
+            "username": self.claims.get("cognito:username", self.claims["sub"]),
+            "claims": dict(self.claims),
+            "sourceIp": [self.source_ip],
+            "defaultAuthStrategy": "ALLOW",
+            "groups": self.groups or None,
+        }
+
+
+class Authenticator:
+    def __init__(self, stack: LocalStack) -> None:
+        self.stack = stack
+
+    @cached_property
+    def _jwks(self) -> jwt.PyJWKClient:
+        return jwt.PyJWKClient(self.stack.jwks_url, cache_keys=True)
+
+    def caller(self, headers: Mapping[str, str], source_ip: str = "127.0.0.1") -> Caller:
+        token = headers.get("authorization")
+        if token:
+            return Caller(COGNITO, self._verify(token.removeprefix("Bearer ").strip()), source_ip)
+        if headers.get("x-api-key"):
+            if headers["x-api-key"] != self.stack.api_key:
+                raise Unauthenticated("You are not authorized to make this call.")
+            return Caller(API_KEY, source_ip=source_ip)
+        raise Unauthenticated("Valid authorization header not provided.")
+
+    def _verify(self, token: str) -> dict[str, Any]:
+        try:
+            key = self._jwks.get_signing_key_from_jwt(token)
+            claims = jwt.decode(
+                token,
+                key.key,
+                algorithms=["RS256"],
+                issuer=self.stack.issuer,
+                options={"require": ["exp", "iss", "sub", "token_use"], "verify_aud": False},
+            )
+        except jwt.PyJWTError as error:
+            raise Unauthenticated(f"Token is invalid: {error}") from None
+        client = claims.get("aud") if claims.get("token_use") == "id" else claims.get("client_id")
+        if claims.get("token_use") not in ("id", "access") or client != self.stack.user_pool_client_id:
+            raise Unauthenticated("Token is invalid: not issued to this API's app client")
+        return claims
+
+
+def allows(directives: Sequence[object], caller: Caller) -> bool:
+    """Whether a field (or type) with these auth directives admits the caller."""
+    if not directives:
+        return caller.mode == COGNITO  # the API's default mode, any signed-in user
+    for directive in directives:
+        if isinstance(directive, ApiKey) and caller.mode == API_KEY:
+            return True
+        if isinstance(directive, Iam) and caller.mode == IAM:
+            return True
+        if (
+            isinstance(directive, CognitoUserPools)
+            and caller.mode == COGNITO
+            and (directive.cognito_groups is None or set(directive.cognito_groups) & set(caller.groups))
+        ):
+            return True
+    return False
+
+
+AUTH_DIRECTIVES = (ApiKey, Iam, CognitoUserPools)
+
+
+def auth_directives(directives: Sequence[object]) -> list[object]:
+    return [d for d in directives if isinstance(d, AUTH_DIRECTIVES)]

@@ -1,0 +1,208 @@
+"""The embedded AWS emulation: moto's server on 127.0.0.1, provisioned like the CDK stack.
+
+Our Lambda code reaches it through boto3's standard `AWS_ENDPOINT_URL`, so the code
+is the same as on AWS. Where moto stops short of AWS, this module fills in what AWS
+does around our code, and nothing else:
+- Cognito emails a confirmation code on sign-up and checks it on confirmation (moto
+  accepts any code): here the code goes to the local outbox and is checked.
+- Cognito invokes the pool's post-confirmation trigger: here the local Lambda runtime does.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from moto.cognitoidp import models as cognito_models
+from moto.cognitoidp import responses as cognito_responses
+from moto.cognitoidp.exceptions import CodeMismatchException
+from moto.server import ThreadedMotoServer
+
+from emulator.lambdas import Functions
+from emulator.outbox import Outbox
+from resolvers.table_layout import create_table_request
+from schema.directives import ADMIN_GROUP, LISTENER_GROUP
+
+REGION = "us-east-1"
+TABLE_NAME = "music-local"
+POOL_NAME = "music-local-users"
+POST_CONFIRMATION = "music-local-post-confirmation"
+API_FUNCTION = "music-local-api"
+# A fixed key, so a local frontend can keep it in its config; it guards nothing on this machine.
+LOCAL_API_KEY = "da2-localmusicplatform"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass(frozen=True)
+class LocalStack:
+    """What the emulated account holds, as the CDK stack's outputs would say it."""
+
+    endpoint: str
+    table_name: str
+    user_pool_id: str
+    user_pool_client_id: str
+    api_key: str
+
+    @property
+    def issuer(self) -> str:
+        return f"https://cognito-idp.{REGION}.amazonaws.com/{self.user_pool_id}"
+
+    @property
+    def jwks_url(self) -> str:
+        return f"{self.endpoint}/{self.user_pool_id}/.well-known/jwks.json"
+
+
+class Cognito:
+    """Confirmation codes by mail and the post-confirmation trigger, around moto's Cognito."""
+
+    def __init__(self, outbox: Outbox, functions: Functions) -> None:
+        self.outbox = outbox
+        self.functions = functions
+        self._codes: dict[tuple[str, str], str] = {}
+
+    def install(self) -> None:
+        emulation = self
+        original_sign_up = cognito_models.CognitoIdpBackend.sign_up
+        original_confirm = cognito_models.CognitoIdpBackend.confirm_sign_up
+        original_admin_confirm = cognito_models.CognitoIdpBackend.admin_confirm_sign_up
+        original_confirm_response = cognito_responses.CognitoIdpResponse.confirm_sign_up
+
+        def sign_up(backend: Any, client_id: str, username: str, password: str, attributes: Any) -> Any:
+            user, details = original_sign_up(backend, client_id, username, password, attributes)
+            emulation._mail_code(user)
+            return user, details
+
+        def confirm_response(response: Any) -> Any:
+            backend = response._get_region_agnostic_backend()._find_backend_for_clientid(
+                response._get_param("ClientId")
+            )
+            pool = next(p for p in backend.user_pools.values() if response._get_param("ClientId") in p.clients)
+            user = backend.admin_get_user(pool.id, response._get_param("Username"))
+            if emulation._codes.get((pool.id, user.username)) != response._get_param("ConfirmationCode"):
+                raise CodeMismatchException("Invalid verification code provided, please try again.")
+            return original_confirm_response(response)
+
+        def confirm(backend: Any, client_id: str, username: str) -> str:
+            result = original_confirm(backend, client_id, username)
+            pool = next(p for p in backend.user_pools.values() if client_id in p.clients)
+            emulation._confirmed(pool, backend.admin_get_user(pool.id, username))
+            return result
+
+        def admin_confirm(backend: Any, user_pool_id: str, username: str) -> str:
+            result = original_admin_confirm(backend, user_pool_id, username)
+            emulation._confirmed(
+                backend.describe_user_pool(user_pool_id), backend.admin_get_user(user_pool_id, username)
+            )
+            return result
+
+        cognito_models.CognitoIdpBackend.sign_up = sign_up
+        cognito_models.CognitoIdpBackend.confirm_sign_up = confirm
+        cognito_models.CognitoIdpBackend.admin_confirm_sign_up = admin_confirm
+        cognito_responses.CognitoIdpResponse.confirm_sign_up = confirm_response
+
+    def _mail_code(self, user: Any) -> None:
+        code = f"{secrets.randbelow(10**6):06d}"
+        self._codes[(user.user_pool_id, user.username)] = code
+        email = user.attribute_lookup.get("email", user.username)
+        self.outbox.send(email, "Your verification code", f"Your confirmation code is {code}", code=code)
+
+    def _confirmed(self, pool: Any, user: Any) -> None:
+        self._codes.pop((pool.id, user.username), None)
+        arn = pool.extended_config.get("LambdaConfig", {}).get("PostConfirmation")
+        if not arn:
+            return
+        event = {
+            "version": "1",
+            "region": REGION,
+            "userPoolId": pool.id,
+            "userName": user.username,
+            "triggerSource": "PostConfirmation_ConfirmSignUp",
+            "callerContext": {"clientId": next(iter(pool.clients), None)},
+            "request": {"userAttributes": {**user.attribute_lookup, "cognito:user_status": "CONFIRMED"}},
+            "response": {},
+        }
+        self.functions.get(arn).invoke(event)
+
+
+class EmbeddedAws:
+    """Starts moto on 127.0.0.1 and provisions the table, user pool and API key."""
+
+    def __init__(self, outbox: Outbox, functions: Functions, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.outbox = outbox
+        self.functions = functions
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        self.stack: LocalStack | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> LocalStack:
+        # Credentials and region for boto3 everywhere in this process, our Lambda code included.
+        os.environ.update(
+            AWS_ENDPOINT_URL=self.endpoint,
+            AWS_DEFAULT_REGION=REGION,
+            AWS_REGION=REGION,
+            AWS_ACCESS_KEY_ID="local",
+            AWS_SECRET_ACCESS_KEY="local",  # noqa: S106 - the emulator's fixed fake credentials
+            MOTO_ALLOW_NONEXISTENT_REGION="true",
+        )
+        os.environ.pop("AWS_PROFILE", None)
+        Cognito(self.outbox, self.functions).install()
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
+        self._server.start()
+        self.stack = self._provision()
+        os.environ.update(
+            TABLE_NAME=self.stack.table_name,
+            USER_POOL_ID=self.stack.user_pool_id,
+            USER_POOL_CLIENT_ID=self.stack.user_pool_client_id,
+        )
+        return self.stack
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    def _provision(self) -> LocalStack:
+        dynamodb = boto3.client("dynamodb")
+        dynamodb.create_table(**create_table_request(TABLE_NAME))
+        cognito = boto3.client("cognito-idp")
+        pool = cognito.create_user_pool(
+            PoolName=POOL_NAME,
+            UsernameAttributes=["email"],
+            AutoVerifiedAttributes=["email"],
+            Policies={
+                "PasswordPolicy": {
+                    "MinimumLength": 8,
+                    "RequireLowercase": True,
+                    "RequireUppercase": True,
+                    "RequireNumbers": True,
+                    "RequireSymbols": False,
+                }
+            },
+            LambdaConfig={"PostConfirmation": self.functions.arn(POST_CONFIRMATION)},
+        )["UserPool"]
+        for group in (ADMIN_GROUP, LISTENER_GROUP):
+            cognito.create_group(UserPoolId=pool["Id"], GroupName=group)
+        client = cognito.create_user_pool_client(
+            UserPoolId=pool["Id"],
+            ClientName="web",
+            ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        )["UserPoolClient"]
+        return LocalStack(
+            endpoint=self.endpoint,
+            table_name=TABLE_NAME,
+            user_pool_id=pool["Id"],
+            user_pool_client_id=client["ClientId"],
+            api_key=LOCAL_API_KEY,
+        )

@@ -1,0 +1,127 @@
+"""The local API server: GraphQL over HTTP and websockets at /graphql, GraphiQL on GET.
+
+Also: `GET /config` (what the CDK stack's outputs say on AWS: the client's settings) and
+`GET /outbox` (mail that AWS would have sent). Binds to 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from graphql import ExecutionResult
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.extensions import QueryDepthLimiter
+
+from emulator import appsync
+from emulator.auth import Authenticator, Caller, Unauthenticated
+from emulator.aws import LocalStack
+from emulator.lambdas import LocalFunction
+from emulator.outbox import Outbox
+from schema import build_schema
+from schema.limits import QUERY_DEPTH_LIMIT
+
+ROOT = Path(__file__).resolve().parent.parent
+GRAPHIQL_ASSETS = {
+    "graphiql.min.js": ROOT / "node_modules/graphiql/graphiql.min.js",
+    "graphiql.min.css": ROOT / "node_modules/graphiql/graphiql.min.css",
+    "react.production.min.js": ROOT / "node_modules/react/umd/react.production.min.js",
+    "react-dom.production.min.js": ROOT / "node_modules/react-dom/umd/react-dom.production.min.js",
+}
+GRAPHIQL_PAGE = Path(__file__).with_name("static") / "graphiql.html"
+
+
+class AppSyncView(GraphQL):
+    """strawberry's ASGI view, answering as AppSync does."""
+
+    def __init__(self, authenticator: Authenticator, stack: LocalStack, api: LocalFunction) -> None:
+        schema = build_schema(extensions=[QueryDepthLimiter(max_depth=QUERY_DEPTH_LIMIT)])
+        appsync.bind(schema, api)
+        super().__init__(schema, allow_queries_via_get=False, graphql_ide=None)
+        self.authenticator = authenticator
+        self.stack = stack
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET":
+            await self._graphiql(scope, receive, send)
+            return
+        if scope["type"] == "http" and scope["method"] == "POST":
+            request = Request(scope, receive)
+            try:
+                caller = self.authenticator.caller(request.headers, _client_ip(request))
+            except Unauthenticated as refusal:
+                body = {"errors": [{"errorType": "UnauthorizedException", "message": str(refusal)}]}
+                await JSONResponse(body, status_code=401)(scope, receive, send)
+                return
+            scope.setdefault("state", {})["caller"] = caller
+        await super().__call__(scope, receive, send)
+
+    async def _graphiql(self, scope: Scope, receive: Receive, send: Send) -> None:
+        page = GRAPHIQL_PAGE.read_text().replace("__API_KEY__", json.dumps(self.stack.api_key))
+        await HTMLResponse(page)(scope, receive, send)
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> dict[str, Any]:
+        caller: Caller | None = request.state.caller if hasattr(request.state, "caller") else None
+        return {"caller": caller, "headers": dict(request.headers), "loaders": {}, "request": request}
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> dict[str, Any]:
+        response: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            response["errors"] = [appsync.appsync_error(error) for error in result.errors]
+        return response
+
+
+def _client_ip(request: Request) -> str:
+    return request.client.host if request.client else "127.0.0.1"
+
+
+def create_app(stack: LocalStack, api: LocalFunction, outbox: Outbox) -> Starlette:
+    view = AppSyncView(Authenticator(stack), stack, api)
+
+    async def config(_: Request) -> JSONResponse:
+        return JSONResponse(
+            {
+                "region": "us-east-1",
+                "graphqlUrl": "/graphql",
+                "apiKey": stack.api_key,
+                "userPoolId": stack.user_pool_id,
+                "userPoolClientId": stack.user_pool_client_id,
+                "awsEndpoint": stack.endpoint,
+            }
+        )
+
+    async def mail(request: Request) -> JSONResponse:
+        return JSONResponse(outbox.messages(request.query_params.get("to")))
+
+    async def asset(request: Request) -> Response:
+        path = GRAPHIQL_ASSETS.get(request.path_params["name"])
+        if path is None or not path.exists():
+            return Response("not found: run `make setup` to install the GraphiQL bundle", status_code=404)
+        return FileResponse(path)
+
+    return Starlette(
+        routes=[
+            Route("/graphql", view, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", view),
+            Route("/graphiql/{name}", asset),
+            Route("/config", config),
+            Route("/outbox", mail),
+        ],
+        middleware=[
+            Middleware(
+                CORSMiddleware,
+                allow_origins=["*"],
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=["authorization", "x-api-key", "content-type"],
+            )
+        ],
+    )
