@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import strawberry
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from schema.accounts import AccountMutation, AccountQuery
 from schema.catalog import CatalogMutation, CatalogQuery
 from schema.lambda_field import LambdaField, lambda_fields
+from schema.scalars import SCALAR_MAP
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 
@@ -24,7 +26,7 @@ Mutation = merge_types("Mutation", (CatalogMutation, AccountMutation))
 
 def build_schema(**options: Any) -> strawberry.Schema:
     """A fresh schema instance; the emulator binds its own resolvers and limits to one."""
-    return strawberry.Schema(query=Query, mutation=Mutation, **options)
+    return strawberry.Schema(query=Query, mutation=Mutation, config=StrawberryConfig(scalar_map=SCALAR_MAP), **options)
 
 
 schema = build_schema()

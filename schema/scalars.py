@@ -46,9 +46,14 @@ def _datetime(value: object) -> str:
     return str(value)
 
 
-AWSEmail = strawberry.scalar(NewType("AWSEmail", str), serialize=str, parse_value=_email)
-AWSURL = strawberry.scalar(NewType("AWSURL", str), serialize=str, parse_value=_url)
-AWSDate = strawberry.scalar(NewType("AWSDate", str), serialize=str, parse_value=_date)
-AWSDateTime = strawberry.scalar(NewType("AWSDateTime", str), serialize=str, parse_value=_datetime)
+AWSEmail = NewType("AWSEmail", str)
+AWSURL = NewType("AWSURL", str)
+AWSDate = NewType("AWSDate", str)
+AWSDateTime = NewType("AWSDateTime", str)
 
-AWS_SCALARS = ("AWSEmail", "AWSURL", "AWSDate", "AWSDateTime")
+# AppSync declares these itself: schema/export.py leaves their definitions out of the SDL.
+SCALAR_MAP = {
+    scalar_type: strawberry.scalar(name=scalar_type.__name__, serialize=str, parse_value=parse)
+    for scalar_type, parse in ((AWSEmail, _email), (AWSURL, _url), (AWSDate, _date), (AWSDateTime, _datetime))
+}
+AWS_SCALARS = tuple(definition.name for definition in SCALAR_MAP.values())
