@@ -126,12 +126,14 @@ def _selection_list(node: FieldNode, info: GraphQLResolveInfo, prefix: str = "")
 def appsync_error(error: GraphQLError) -> dict[str, Any]:
     """A GraphQL error as AppSync words it: `errorType` and a message safe to show."""
     original = error.original_error
-    if isinstance(original, LambdaError):
+    if error.path is None:  # the request itself: syntax, unknown fields, arguments or scalars out of shape
+        error_type, message = "ValidationError", error.message
+    elif isinstance(original, LambdaError):
         error_type, message = original.error_type, original.message
     elif isinstance(original, FieldUnauthorized):
         error_type, message = "Unauthorized", str(original)
     elif original is None:
-        error_type, message = ("ValidationError" if error.path is None else "ExecutionError"), error.message
+        error_type, message = "ExecutionError", error.message
     else:
         log.error("emulator failure resolving %s", error.path, exc_info=original)
         error_type, message = "InternalError", "Internal error in the local emulator"
