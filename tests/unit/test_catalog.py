@@ -1,0 +1,192 @@
+"""The catalog through the API handler: rules, typed errors, nothing half-written."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from typing import Any
+
+import boto3
+import pytest
+
+from resolvers import catalog
+from resolvers.errors import ConflictError, InternalError, NotFoundError, ValidationError
+from tests.unit.conftest import appsync_event, invoke
+
+pytestmark = pytest.mark.usefixtures("aws")
+
+
+def mutation(field: str, **arguments: Any) -> Any:
+    return invoke(appsync_event("Mutation", field, arguments))
+
+
+def query(field: str, **arguments: Any) -> Any:
+    return invoke(appsync_event("Query", field, arguments, groups=("users",)))
+
+
+def item_count() -> int:
+    return boto3.client("dynamodb").scan(TableName="music-test", Select="COUNT")["Count"]
+
+
+@pytest.fixture
+def album() -> dict[str, Any]:
+    artist = mutation("createArtist", input={"name": "Nina Vale", "genres": ["jazz"]})
+    return mutation("createAlbum", input={"artistId": artist["id"], "title": "Blue Hours", "genre": "jazz"})
+
+
+def test_create_and_read_back(album: dict[str, Any]) -> None:
+    song = mutation(
+        "createSong",
+        input={"title": "  Midnight Tram ", "artistId": album["artistId"], "albumId": album["id"], "genre": "jazz"},
+    )
+    assert song["title"] == "Midnight Tram"
+    assert song["status"] == "DRAFT"
+    assert query("song", id=song["id"])["title"] == "Midnight Tram"
+    assert query("album", id=album["id"])["title"] == "Blue Hours"
+
+
+def test_missing_items_are_null() -> None:
+    assert query("song", id=str(uuid.uuid4())) is None
+
+
+@pytest.mark.parametrize(
+    ("field", "arguments", "message"),
+    [
+        ("createArtist", {"input": {"name": "   "}}, "name: must not be empty"),
+        ("createArtist", {"input": {"name": "A", "genres": ["polka"]}}, "unknown genre"),
+        ("createArtist", {"input": {"name": "bad\x00name"}}, "control characters"),
+        ("createArtist", {"input": {"name": "x" * 201}}, "at most 200"),
+        (
+            "createAlbum",
+            {"input": {"artistId": "not-an-id", "title": "T", "genre": "rock"}},
+            "artistId: not a valid id",
+        ),
+        ("updateSong", {"id": "42", "input": {"title": "T"}}, "id: not a valid id"),
+    ],
+)
+def test_bad_input_is_a_validation_error_and_stores_nothing(field: str, arguments: dict, message: str) -> None:
+    before = item_count()
+    with pytest.raises(ValidationError, match=message):
+        mutation(field, **arguments)
+    assert item_count() == before
+
+
+@pytest.mark.parametrize("limit", [0, 101, -5])
+def test_limit_out_of_range(limit: int) -> None:
+    with pytest.raises(ValidationError, match="limit"):
+        query("songs", limit=limit)
+
+
+def test_song_on_missing_artist_is_not_found_and_writes_nothing() -> None:
+    before = item_count()
+    with pytest.raises(NotFoundError, match="Artist"):
+        mutation("createSong", input={"title": "T", "artistId": str(uuid.uuid4()), "genre": "rock"})
+    assert item_count() == before
+
+
+def test_song_on_another_artists_album_is_refused(album: dict[str, Any]) -> None:
+    other = mutation("createArtist", input={"name": "Someone Else"})
+    before = item_count()
+    with pytest.raises(ValidationError, match="another artist"):
+        mutation("createSong", input={"title": "T", "artistId": other["id"], "albumId": album["id"], "genre": "jazz"})
+    assert item_count() == before
+    assert mutation("deleteArtist", id=other["id"]) == other["id"], "its song count was not left raised"
+
+
+def test_delete_refused_while_children_exist(album: dict[str, Any]) -> None:
+    song = mutation(
+        "createSong", input={"title": "T", "artistId": album["artistId"], "albumId": album["id"], "genre": "jazz"}
+    )
+    with pytest.raises(ConflictError, match="albums or songs"):
+        mutation("deleteArtist", id=album["artistId"])
+    with pytest.raises(ConflictError, match="still has songs"):
+        mutation("deleteAlbum", id=album["id"])
+    assert mutation("deleteSong", id=song["id"]) == song["id"]
+    assert mutation("deleteAlbum", id=album["id"]) == album["id"]
+    assert mutation("deleteArtist", id=album["artistId"]) == album["artistId"]
+    assert item_count() == 0
+    with pytest.raises(NotFoundError):
+        mutation("deleteArtist", id=album["artistId"])
+
+
+def test_update_changes_only_given_fields_and_moves_indexes(album: dict[str, Any]) -> None:
+    song = mutation(
+        "createSong", input={"title": "T", "artistId": album["artistId"], "genre": "jazz", "durationSeconds": 100}
+    )
+    updated = mutation("updateSong", id=song["id"], input={"genre": "blues", "durationSeconds": None})
+    assert updated["title"] == "T"
+    assert updated["genre"] == "blues"
+    assert "durationSeconds" not in updated
+    assert [s["id"] for s in query("songs", filter={"genre": "blues"})["items"]] == [song["id"]]
+    assert query("songs", filter={"genre": "jazz"})["items"] == []
+    with pytest.raises(NotFoundError):
+        mutation("updateArtist", id=str(uuid.uuid4()), input={"name": "Ghost"})
+
+
+def test_pages_cover_everything_once(album: dict[str, Any]) -> None:
+    ids = {
+        mutation(
+            "createSong",
+            input={
+                "title": f"S{n}",
+                "artistId": album["artistId"],
+                "albumId": album["id"],
+                "genre": "jazz",
+                "trackNumber": n,
+            },
+        )["id"]
+        for n in range(1, 6)
+    }
+    seen: list[str] = []
+    token = None
+    while True:
+        page = query("songs", filter={"albumId": album["id"]}, limit=2, nextToken=token)
+        seen += [s["id"] for s in page["items"]]
+        token = page["nextToken"]
+        if not token:
+            break
+    assert len(seen) == 5
+    assert set(seen) == ids
+
+
+def test_next_token_is_checked(album: dict[str, Any]) -> None:
+    for n in range(3):
+        mutation("createSong", input={"title": f"S{n}", "artistId": album["artistId"], "genre": "jazz"})
+    token = query("songs", limit=1)["nextToken"]
+    with pytest.raises(ValidationError, match="nextToken"):
+        query("songs", limit=1, nextToken="garbage!")
+    forged = json.loads(base64.urlsafe_b64decode(token + "=="))
+    forged["GSI1PK"] = "ARTIST"
+    forged_token = base64.urlsafe_b64encode(json.dumps(forged).encode()).decode()
+    with pytest.raises(ValidationError, match="nextToken"):
+        query("songs", limit=1, nextToken=forged_token)
+    with pytest.raises(ValidationError, match="nextToken"):
+        query("songs", filter={"genre": "jazz"}, limit=1, nextToken=token)
+
+
+def test_nested_fields_are_resolved_in_one_batch(album: dict[str, Any]) -> None:
+    single = mutation("createSong", input={"title": "Single", "artistId": album["artistId"], "genre": "jazz"})
+    on_album = mutation(
+        "createSong", input={"title": "Track", "artistId": album["artistId"], "albumId": album["id"], "genre": "jazz"}
+    )
+    events = [appsync_event("Song", "album", source=s, groups=("users",)) for s in (single, on_album)]
+    assert [a and a["id"] for a in invoke(events)] == [None, album["id"]]
+    events = [appsync_event("Song", "artist", source=s, groups=("users",)) for s in (single, on_album)]
+    assert [a["name"] for a in invoke(events)] == ["Nina Vale", "Nina Vale"]
+
+
+def test_unexpected_failures_surface_as_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_: Any) -> None:
+        raise KeyError("secret detail")
+
+    monkeypatch.setattr(catalog, "list_genres", broken)
+    with pytest.raises(InternalError) as raised:
+        query("genres")
+    assert "secret" not in str(raised.value)
+
+
+def test_genres_are_the_vocabulary() -> None:
+    genres = query("genres")
+    assert {"id": "hip-hop", "name": "Hip-Hop"} in genres
+    assert len(genres) == len({g["id"] for g in genres})
