@@ -1,0 +1,55 @@
+# The commands that matter. `make run` and `make test` install what they need first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+NPM_STAMP := node_modules/.package-lock.json
+PORT ?= 4000
+STAGE ?= dev
+CDK_ENV := CDK_DISABLE_VERSION_CHECK=1 CDK_DISABLE_CLI_TELEMETRY=true CDK_HOME=$(CURDIR)/.cdk-home \
+	JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
+
+.PHONY: setup run test lint schema bench synth promote clean
+
+setup: $(VENV)/.installed $(NPM_STAMP)
+
+# A virtual environment from requirements.txt, rebuilt when the requirements change.
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+# The CDK CLI and the GraphiQL bundle, exactly as pinned in package-lock.json.
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+## Serve the local API with the demo catalog: GraphiQL at http://127.0.0.1:$(PORT)/graphql
+run: setup
+	$(PY) -m emulator --port $(PORT) --seed demo
+
+## Lint, then every test (unit, schema, integration against the emulator, infrastructure)
+test: setup lint
+	$(PY) -m pytest
+
+lint: setup
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+## Regenerate schema/schema.graphql from the strawberry types
+schema: setup
+	$(PY) -m schema.export
+
+## DynamoDB calls and Lambda invocations per GraphQL operation
+bench: setup
+	$(PY) -m bench.dynamodb_calls
+
+## Synthesize the CloudFormation templates offline (STAGE=dev|prod)
+synth: setup
+	$(CDK_ENV) node_modules/.bin/cdk synth --no-notices -c stage=$(STAGE) --quiet
+
+## Make an existing account an administrator of the running local API: make promote EMAIL=you@example.com
+promote: setup
+	$(PY) -m tools.promote_admin --local http://127.0.0.1:$(PORT) $(EMAIL)
+
+clean:
+	rm -rf $(VENV) node_modules cdk.out .cdk-home .pytest_cache .ruff_cache
