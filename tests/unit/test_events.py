@@ -1,0 +1,72 @@
+"""The local SQS event source mapping settles batches as Lambda does."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+import pytest
+
+from emulator.events import QueueTrigger
+from emulator.lambdas import LocalFunction
+
+SEEN: list[str] = []
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Fails the records whose body says so; a body of "crash" fails the whole batch."""
+    failures = []
+    for record in event["Records"]:
+        body = json.loads(record["body"])
+        if body == "crash":
+            raise RuntimeError("whole batch fails")
+        SEEN.append(body)
+        if body.startswith("bad"):
+            failures.append({"itemIdentifier": record["messageId"]})
+    return {"batchItemFailures": failures}
+
+
+@pytest.fixture
+def queues(aws: dict[str, str]) -> tuple[str, str]:
+    sqs = boto3.client("sqs")
+    dlq = sqs.create_queue(QueueName="dead")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    queue = sqs.create_queue(
+        QueueName="work",
+        Attributes={
+            "VisibilityTimeout": "0",
+            "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "2"}),
+        },
+    )["QueueUrl"]
+    SEEN.clear()
+    return queue, dlq
+
+
+def count(queue: str) -> int:
+    attributes = boto3.client("sqs").get_queue_attributes(QueueUrl=queue, AttributeNames=["All"])["Attributes"]
+    return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
+
+
+def test_only_failed_records_stay_and_poison_ends_in_the_dlq(queues: tuple[str, str]) -> None:
+    queue, dlq = queues
+    sqs = boto3.client("sqs")
+    for body in ("good-1", "bad-1", "good-2"):
+        sqs.send_message(QueueUrl=queue, MessageBody=json.dumps(body))
+    trigger = QueueTrigger(queue, LocalFunction("test", "tests.unit.test_events.handler"))
+    assert trigger.poll_once() == 3
+    assert count(queue) == 1
+    for _ in range(3):
+        trigger.poll_once()
+    assert SEEN.count("good-1") == 1
+    assert SEEN.count("bad-1") == 2  # maxReceiveCount deliveries, then the dead-letter queue
+    assert count(queue) == 0
+    assert count(dlq) == 1
+
+
+def test_a_failed_invocation_keeps_the_whole_batch(queues: tuple[str, str]) -> None:
+    queue, _ = queues
+    boto3.client("sqs").send_message(QueueUrl=queue, MessageBody=json.dumps("crash"))
+    trigger = QueueTrigger(queue, LocalFunction("test", "tests.unit.test_events.handler"))
+    assert trigger.poll_once() == 1
+    assert count(queue) == 1
