@@ -10,18 +10,25 @@ from functools import cache
 @dataclass(frozen=True)
 class Settings:
     table_name: str
-    user_pool_id: str
-    user_pool_client_id: str
+    # Only the API function signs users in; the post-confirmation trigger cannot be told its
+    # own pool's ids (the pool depends on the trigger) and reads the pool id from its event.
+    user_pool_id: str | None
+    user_pool_client_id: str | None
+
+    @property
+    def client_id(self) -> str:
+        if not self.user_pool_client_id:
+            raise RuntimeError("USER_POOL_CLIENT_ID is not set for this function")
+        return self.user_pool_client_id
 
 
 @cache
 def settings() -> Settings:
-    """The function's settings; a missing variable fails the cold start loudly."""
-    missing = [name for name in ("TABLE_NAME", "USER_POOL_ID", "USER_POOL_CLIENT_ID") if not os.environ.get(name)]
-    if missing:
-        raise RuntimeError(f"missing environment variables: {', '.join(missing)}")
+    """The function's settings; a missing table name fails the cold start loudly."""
+    if not os.environ.get("TABLE_NAME"):
+        raise RuntimeError("missing environment variable TABLE_NAME")
     return Settings(
         table_name=os.environ["TABLE_NAME"],
-        user_pool_id=os.environ["USER_POOL_ID"],
-        user_pool_client_id=os.environ["USER_POOL_CLIENT_ID"],
+        user_pool_id=os.environ.get("USER_POOL_ID") or None,
+        user_pool_client_id=os.environ.get("USER_POOL_CLIENT_ID") or None,
     )

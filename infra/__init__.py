@@ -1,0 +1,1 @@
+"""CDK constructs of the Cloud Music Platform, one per concern; `infra.stack` composes them."""

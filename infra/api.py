@@ -1,0 +1,92 @@
+"""The AppSync API: the committed SDL, its auth modes and limits, and one resolver per Lambda field.
+
+The resolvers come from `schema.LAMBDA_FIELDS`, the same list the emulator binds, so no
+field is left unresolved; limits come from `schema/limits.py`, which the emulator reads too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import Duration, Expiration
+from aws_cdk import aws_appsync as appsync
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from infra.names import Stage
+from schema import LAMBDA_FIELDS, SDL_PATH
+from schema.limits import MAX_BATCH_SIZE, QUERY_DEPTH_LIMIT, RESOLVER_COUNT_LIMIT
+
+RESOLVER_CODE = Path(__file__).with_name("lambda_resolver.js").read_text()
+
+
+class MusicApi(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        stage: Stage,
+        user_pool: cognito.IUserPool,
+        web_client: cognito.IUserPoolClient,
+        api_function: lambda_.IFunction,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.api = appsync.GraphqlApi(
+            self,
+            "Api",
+            name=f"{stage.prefix}-api",
+            definition=appsync.Definition.from_file(str(SDL_PATH)),
+            authorization_config=appsync.AuthorizationConfig(
+                default_authorization=appsync.AuthorizationMode(
+                    authorization_type=appsync.AuthorizationType.USER_POOL,
+                    user_pool_config=appsync.UserPoolConfig(
+                        user_pool=user_pool, app_id_client_regex=f"^{web_client.user_pool_client_id}$"
+                    ),
+                ),
+                additional_authorization_modes=[
+                    # Guests (register, confirm, login). Each deploy moves the expiry a year ahead.
+                    appsync.AuthorizationMode(
+                        authorization_type=appsync.AuthorizationType.API_KEY,
+                        api_key_config=appsync.ApiKeyConfig(
+                            description="Guests: sign-up and sign-in only (@aws_api_key fields)",
+                            expires=Expiration.after(Duration.days(365)),
+                        ),
+                    ),
+                    # The backend itself (@aws_iam fields, e.g. publishing new releases).
+                    appsync.AuthorizationMode(authorization_type=appsync.AuthorizationType.IAM),
+                ],
+            ),
+            log_config=appsync.LogConfig(
+                field_log_level=appsync.FieldLogLevel.ERROR,
+                retention=logs.RetentionDays.ONE_YEAR if stage.production else logs.RetentionDays.TWO_WEEKS,
+            ),
+            xray_enabled=True,
+            query_depth_limit=QUERY_DEPTH_LIMIT,
+            resolver_count_limit=RESOLVER_COUNT_LIMIT,
+            introspection_config=(
+                appsync.IntrospectionConfig.DISABLED if stage.production else appsync.IntrospectionConfig.ENABLED
+            ),
+        )
+        lambda_source = self.api.add_lambda_data_source("ApiFunction", api_function)
+        for field in LAMBDA_FIELDS:
+            appsync.Resolver(
+                self,
+                f"{field.type_name}{field.field_name[0].upper()}{field.field_name[1:]}",
+                api=self.api,
+                type_name=field.type_name,
+                field_name=field.field_name,
+                data_source=lambda_source,
+                runtime=appsync.FunctionRuntime.JS_1_0_0,
+                code=appsync.Code.from_inline(
+                    RESOLVER_CODE.replace("__OPERATION__", "BatchInvoke" if field.batch else "Invoke")
+                ),
+                max_batch_size=MAX_BATCH_SIZE if field.batch else None,
+            )
+
+    @property
+    def realtime_url(self) -> str:
+        cfn: appsync.CfnGraphQLApi = self.api.node.default_child  # type: ignore[assignment]
+        return cfn.attr_realtime_url

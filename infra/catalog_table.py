@@ -1,0 +1,41 @@
+"""The single DynamoDB table, built from `resolvers/table_layout.py` like the emulator's."""
+
+from __future__ import annotations
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from constructs import Construct
+
+from infra.names import Stage
+from resolvers.table_layout import INDEXES, PARTITION_KEY, SORT_KEY
+
+
+def _key(name: str) -> dynamodb.Attribute:
+    return dynamodb.Attribute(name=name, type=dynamodb.AttributeType.STRING)
+
+
+class CatalogTable(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, stage: Stage) -> None:
+        super().__init__(scope, construct_id)
+        self.table = dynamodb.TableV2(
+            self,
+            "Table",
+            partition_key=_key(PARTITION_KEY),
+            sort_key=_key(SORT_KEY),
+            billing=dynamodb.Billing.on_demand(),
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            encryption=dynamodb.TableEncryptionV2.aws_managed_key(),
+            deletion_protection=stage.production,
+            removal_policy=RemovalPolicy.RETAIN if stage.production else RemovalPolicy.DESTROY,
+            global_secondary_indexes=[
+                dynamodb.GlobalSecondaryIndexPropsV2(
+                    index_name=name,
+                    partition_key=_key(pk),
+                    sort_key=_key(sk),
+                    projection_type=dynamodb.ProjectionType.ALL,
+                )
+                for name, (pk, sk) in INDEXES.items()
+            ],
+        )

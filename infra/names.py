@@ -1,0 +1,24 @@
+"""Names and settings shared by the constructs, in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SERVICE = "music"
+POWERTOOLS_VERSION = "3.37.0"  # the same release as requirements.txt
+PYTHON_RUNTIME = "python3.12"
+
+
+@dataclass(frozen=True)
+class Stage:
+    """What differs between a developer's stack and production."""
+
+    name: str
+    production: bool
+
+    @property
+    def prefix(self) -> str:
+        return f"{SERVICE}-{self.name}"
+
+
+STAGES = {"dev": Stage("dev", production=False), "prod": Stage("prod", production=True)}

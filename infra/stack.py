@@ -1,0 +1,51 @@
+"""The Cloud Music Platform stack: it only composes the constructs and states its outputs."""
+
+from __future__ import annotations
+
+from aws_cdk import CfnOutput, Stack
+from constructs import Construct
+
+from infra.accounts import Accounts
+from infra.api import MusicApi
+from infra.catalog_table import CatalogTable
+from infra.functions import PythonFunction
+from infra.names import Stage
+
+
+class MusicStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str, *, stage: Stage, **kwargs: object) -> None:
+        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        table = CatalogTable(self, "Catalog", stage=stage).table
+        accounts = Accounts(self, "Accounts", stage=stage, table=table)
+        api_function = PythonFunction(
+            self,
+            "ApiFunction",
+            stage=stage,
+            handler="resolvers.handlers.api.handler",
+            description="Resolves every Lambda-backed GraphQL field",
+            environment={
+                "TABLE_NAME": table.table_name,
+                "USER_POOL_ID": accounts.user_pool.user_pool_id,
+                "USER_POOL_CLIENT_ID": accounts.web_client.user_pool_client_id,
+            },
+            memory_size=1024,
+        ).function
+        table.grant_read_write_data(api_function)
+        api = MusicApi(
+            self,
+            "Api",
+            stage=stage,
+            user_pool=accounts.user_pool,
+            web_client=accounts.web_client,
+            api_function=api_function,
+        )
+
+        CfnOutput(self, "GraphqlUrl", value=api.api.graphql_url)
+        CfnOutput(self, "RealtimeUrl", value=api.realtime_url)
+        CfnOutput(
+            self, "ApiKeyId", value=api.api.api_key or "", description="read the key with `aws appsync list-api-keys`"
+        )
+        CfnOutput(self, "UserPoolId", value=accounts.user_pool.user_pool_id)
+        CfnOutput(self, "UserPoolClientId", value=accounts.web_client.user_pool_client_id)
+        CfnOutput(self, "Region", value=self.region)
+        CfnOutput(self, "TableName", value=table.table_name)

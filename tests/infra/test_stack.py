@@ -1,0 +1,153 @@
+"""What the synthesized CloudFormation promises, for each concern of the stack."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from aws_cdk.assertions import Match
+from graphql import build_schema
+
+from resolvers.table_layout import INDEXES
+from schema import LAMBDA_FIELDS, SDL_PATH
+from schema.limits import QUERY_DEPTH_LIMIT, RESOLVER_COUNT_LIMIT
+from tests.infra.conftest import Synthesized
+from tests.test_schema import APPSYNC_DEFINITIONS
+
+
+def test_table_keys_indexes_and_recovery(dev: Synthesized) -> None:
+    dev.template.has_resource_properties(
+        "AWS::DynamoDB::GlobalTable",
+        {
+            "KeySchema": [{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
+            "BillingMode": "PAY_PER_REQUEST",
+            "GlobalSecondaryIndexes": Match.array_with([Match.object_like({"IndexName": name}) for name in INDEXES]),
+            "Replicas": [Match.object_like({"PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True}})],
+        },
+    )
+
+
+def test_user_pool_groups_and_web_client(dev: Synthesized) -> None:
+    dev.template.has_resource_properties(
+        "AWS::Cognito::UserPool",
+        {
+            "UsernameAttributes": ["email"],
+            "AutoVerifiedAttributes": ["email"],
+            "LambdaConfig": {"PostConfirmation": Match.any_value()},
+            "Policies": {"PasswordPolicy": Match.object_like({"MinimumLength": 8})},
+        },
+    )
+    groups = dev.template.find_resources("AWS::Cognito::UserPoolGroup")
+    assert sorted(g["Properties"]["GroupName"] for g in groups.values()) == ["admin", "users"]
+    dev.template.has_resource_properties(
+        "AWS::Cognito::UserPoolClient",
+        {
+            "ExplicitAuthFlows": Match.array_with(
+                ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+            ),
+            "GenerateSecret": False,
+        },
+    )
+
+
+def test_functions_are_arm64_python_with_powertools_and_tracing(dev: Synthesized) -> None:
+    functions = dev.template.find_resources("AWS::Lambda::Function")
+    handlers = {f["Properties"]["Handler"] for f in functions.values()}
+    assert {"resolvers.handlers.api.handler", "resolvers.handlers.post_confirmation.handler"} <= handlers
+    for function in functions.values():
+        properties = function["Properties"]
+        if not properties["Handler"].startswith("resolvers."):
+            continue  # CDK's own helper functions
+        assert properties["Runtime"] == "python3.12"
+        assert properties["Architectures"] == ["arm64"]
+        assert properties["TracingConfig"] == {"Mode": "Active"}
+        assert len(properties["Layers"]) == 1
+        assert "TABLE_NAME" in properties["Environment"]["Variables"]
+
+
+def test_api_auth_modes_and_limits(dev: Synthesized, prod: Synthesized) -> None:
+    dev.template.has_resource_properties(
+        "AWS::AppSync::GraphQLApi",
+        {
+            "AuthenticationType": "AMAZON_COGNITO_USER_POOLS",
+            "AdditionalAuthenticationProviders": [
+                {"AuthenticationType": "API_KEY"},
+                {"AuthenticationType": "AWS_IAM"},
+            ],
+            "QueryDepthLimit": QUERY_DEPTH_LIMIT,
+            "ResolverCountLimit": RESOLVER_COUNT_LIMIT,
+            "IntrospectionConfig": "ENABLED",
+            "XrayEnabled": True,
+        },
+    )
+    prod.template.has_resource_properties("AWS::AppSync::GraphQLApi", {"IntrospectionConfig": "DISABLED"})
+    dev.template.resource_count_is("AWS::AppSync::ApiKey", 1)
+
+
+def test_every_lambda_field_has_exactly_one_resolver(dev: Synthesized) -> None:
+    resolvers = dev.template.find_resources("AWS::AppSync::Resolver")
+    wired = [(r["Properties"]["TypeName"], r["Properties"]["FieldName"]) for r in resolvers.values()]
+    expected = [(f.type_name, f.field_name) for f in LAMBDA_FIELDS]
+    assert sorted(wired) == sorted(expected)
+    schema = build_schema(APPSYNC_DEFINITIONS + SDL_PATH.read_text())
+    for type_name, field_name in wired:
+        assert field_name in schema.type_map[type_name].fields, f"{type_name}.{field_name} is not in the SDL"
+    for resolver in resolvers.values():
+        properties = resolver["Properties"]
+        batch = next(
+            f.batch
+            for f in LAMBDA_FIELDS
+            if (f.type_name, f.field_name) == (properties["TypeName"], properties["FieldName"])
+        )
+        assert ("BatchInvoke" in properties["Code"]) == batch
+        assert ("MaxBatchSize" in properties) == batch
+
+
+def test_schema_deployed_is_the_committed_sdl(dev: Synthesized) -> None:
+    dev.template.has_resource_properties("AWS::AppSync::GraphQLSchema", {"Definition": SDL_PATH.read_text()})
+
+
+def test_lambda_asset_holds_only_the_resolvers(dev: Synthesized) -> None:
+    functions = dev.template.find_resources(
+        "AWS::Lambda::Function", {"Properties": {"Handler": "resolvers.handlers.api.handler"}}
+    )
+    (api,) = functions.values()
+    asset_hash = api["Properties"]["Code"]["S3Key"].removesuffix(".zip")
+    asset_dir = dev.assembly_dir / f"asset.{asset_hash}"
+    top_level = sorted(p.name for p in asset_dir.iterdir())
+    assert top_level == ["resolvers"]
+    files = [p for p in (asset_dir / "resolvers").rglob("*") if p.is_file()]
+    assert any(p.name == "api.py" for p in files)
+    assert not any("__pycache__" in p.parts for p in files)
+
+
+def test_prod_protects_its_data(prod: Synthesized) -> None:
+    prod.template.has_resource(
+        "AWS::DynamoDB::GlobalTable",
+        {
+            "DeletionPolicy": "Retain",
+            "Properties": Match.object_like({"Replicas": [Match.object_like({"DeletionProtectionEnabled": True})]}),
+        },
+    )
+    prod.template.has_resource_properties("AWS::Cognito::UserPool", {"DeletionProtection": "ACTIVE"})
+
+
+def test_outputs_tell_a_client_where_to_connect(dev: Synthesized) -> None:
+    outputs = dev.template.find_outputs("*")
+    assert {"GraphqlUrl", "RealtimeUrl", "UserPoolId", "UserPoolClientId", "Region"} <= set(outputs)
+
+
+def test_cfn_lint_finds_no_errors(dev: Synthesized, prod: Synthesized) -> None:
+    cfn_lint = Path(sys.executable).with_name("cfn-lint")
+    for synthesized in (dev, prod):
+        result = subprocess.run(
+            [str(cfn_lint), "--format", "json", "--ignore-checks", "W", "--", str(synthesized.template_path)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.stdout.strip().startswith("["), result.stderr
+        assert json.loads(result.stdout) == [], result.stdout
+        assert result.returncode == 0
