@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 
+from infra.nag import enable_checks
 from infra.names import STAGES
 from infra.stack import MusicStack
 
@@ -21,6 +22,7 @@ def build_app(stage_name: str | None = None) -> cdk.App:
         description=f"Cloud Music Platform ({stage.name})",
         termination_protection=stage.production,
     )
+    enable_checks(app)
     return app
 
 

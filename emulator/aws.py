@@ -187,7 +187,7 @@ class EmbeddedAws:
                     "RequireLowercase": True,
                     "RequireUppercase": True,
                     "RequireNumbers": True,
-                    "RequireSymbols": False,
+                    "RequireSymbols": True,
                 }
             },
             LambdaConfig={"PostConfirmation": self.functions.arn(POST_CONFIRMATION)},

@@ -9,6 +9,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from infra.functions import PythonFunction
+from infra.nag import acknowledge
 from infra.names import Stage
 from schema.directives import ADMIN_GROUP, LISTENER_GROUP
 
@@ -25,7 +26,9 @@ class Accounts(Construct):
             environment={"TABLE_NAME": table.table_name},
             memory_size=256,
         ).function
-        table.grant(self.post_confirmation, "dynamodb:PutItem")
+        self.post_confirmation.add_to_role_policy(
+            iam.PolicyStatement(actions=["dynamodb:PutItem"], resources=[table.table_arn])
+        )
 
         self.user_pool = cognito.UserPool(
             self,
@@ -40,7 +43,7 @@ class Accounts(Construct):
                 fullname=cognito.StandardAttribute(required=False, mutable=True),
             ),
             password_policy=cognito.PasswordPolicy(
-                min_length=8, require_lowercase=True, require_uppercase=True, require_digits=True, require_symbols=False
+                min_length=8, require_lowercase=True, require_uppercase=True, require_digits=True, require_symbols=True
             ),
             account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
             mfa=cognito.Mfa.OPTIONAL,
@@ -79,6 +82,17 @@ class Accounts(Construct):
                 )
             ],
         ).attach_to_role(self.post_confirmation.role)  # type: ignore[arg-type]
+
+        acknowledge(
+            self.user_pool,
+            "COG2",
+            "MFA is optional: listeners choose it; the README asks administrators to turn it on",
+        )
+        acknowledge(
+            self.user_pool,
+            "COG8",
+            "The Essentials feature plan; the Plus plan's threat protection is a per-deployment cost decision",
+        )
 
     @property
     def issuer(self) -> str:

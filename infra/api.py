@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import Duration, Expiration
+from aws_cdk import Duration, Expiration, Stack
 from aws_cdk import aws_appsync as appsync
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from infra.nag import acknowledge
 from infra.names import Stage
 from schema import LAMBDA_FIELDS, SDL_PATH
 from schema.limits import MAX_BATCH_SIZE, QUERY_DEPTH_LIMIT, RESOLVER_COUNT_LIMIT
@@ -70,7 +71,27 @@ class MusicApi(Construct):
                 appsync.IntrospectionConfig.DISABLED if stage.production else appsync.IntrospectionConfig.ENABLED
             ),
         )
+        acknowledge(
+            self.api,
+            "IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSAppSyncPushToCloudWatchLogs]",
+            "AWS's managed policy for AppSync's own request logging",
+        )
+        # The log group's retention is set by CDK's shared log-retention function.
+        retention = next(c for c in Stack.of(self).node.children if c.node.id.startswith("LogRetention"))
+        acknowledge(
+            retention,
+            "IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+            "CDK's log-retention helper function logs with the basic execution policy",
+        )
+        acknowledge(
+            retention, "IAM5[Resource::*]", "CDK's log-retention helper sets retention on log groups named at run time"
+        )
         lambda_source = self.api.add_lambda_data_source("ApiFunction", api_function)
+        acknowledge(
+            lambda_source,
+            f"IAM5[Resource::<{self._logical_id(api_function)}.Arn>:*]",
+            "CDK's invoke grant covers the function's versions and aliases; it is this one function only",
+        )
         for field in LAMBDA_FIELDS:
             appsync.Resolver(
                 self,
@@ -85,6 +106,10 @@ class MusicApi(Construct):
                 ),
                 max_batch_size=MAX_BATCH_SIZE if field.batch else None,
             )
+
+    @staticmethod
+    def _logical_id(function: lambda_.IFunction) -> str:
+        return Stack.of(function).get_logical_id(function.node.default_child)  # type: ignore[arg-type]
 
     @property
     def realtime_url(self) -> str:

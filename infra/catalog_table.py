@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from aws_cdk import RemovalPolicy
+from aws_cdk import RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from infra.nag import acknowledge
 from infra.names import Stage
 from resolvers.table_layout import INDEXES, PARTITION_KEY, SORT_KEY
 
@@ -38,4 +40,14 @@ class CatalogTable(Construct):
                 )
                 for name, (pk, sk) in INDEXES.items()
             ],
+        )
+
+    def grant_read_write(self, function_role: iam.IRole) -> None:
+        """Item and index access to this table only (the index ARNs end in a wildcard)."""
+        self.table.grant_read_write_data(function_role)
+        logical_id = Stack.of(self).get_logical_id(self.table.node.default_child)  # type: ignore[arg-type]
+        acknowledge(
+            function_role,
+            f"IAM5[Resource::<{logical_id}.Arn>/index/*]",
+            "Queries on this table's own indexes; DynamoDB names each index under the table's ARN",
         )

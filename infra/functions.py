@@ -10,14 +10,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from aws_cdk import Duration
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
+from infra.nag import acknowledge
 from infra.names import POWERTOOLS_VERSION, PYTHON_RUNTIME, SERVICE, Stage
 
 ROOT = Path(__file__).resolve().parent.parent
+RUNTIME = lambda_.Runtime.PYTHON_3_14
+assert RUNTIME.name == PYTHON_RUNTIME, "the Powertools layer must match the runtime"
 # Everything but the Lambda code: the asset holds resolvers/ and nothing else.
 ASSET_EXCLUDE = ["*", ".*", "!resolvers", "!resolvers/**", "resolvers/**/__pycache__", "resolvers/**/*.pyc"]
 
@@ -27,7 +31,11 @@ def code_asset() -> lambda_.Code:
 
 
 class PythonFunction(Construct):
-    """One function: arm64, the pinned Python runtime, Powertools layer, JSON logs, X-Ray."""
+    """One function with a role of its own: arm64, current Python, Powertools layer, JSON logs, X-Ray.
+
+    The role grants only writing to the function's own log group and X-Ray; callers add
+    their data grants (`table.grant_…(function)`), so no function holds another's rights.
+    """
 
     def __init__(
         self,
@@ -50,11 +58,23 @@ class PythonFunction(Construct):
             "Logs",
             retention=logs.RetentionDays.ONE_YEAR if stage.production else logs.RetentionDays.TWO_WEEKS,
         )
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=description,
+        )
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[log_group.log_group_arn]
+            )
+        )
         self.function = lambda_.Function(
             self,
             "Function",
             description=description,
-            runtime=lambda_.Runtime.PYTHON_3_12,
+            runtime=RUNTIME,
+            role=self.role,
             architecture=lambda_.Architecture.ARM_64,
             handler=handler,
             code=code_asset(),
@@ -69,4 +89,9 @@ class PythonFunction(Construct):
                 "POWERTOOLS_LOG_LEVEL": "INFO",
                 **(environment or {}),
             },
+        )
+        acknowledge(
+            self.role,
+            "IAM5[Resource::*]",
+            "X-Ray's PutTraceSegments and PutTelemetryRecords support no resource-level permissions",
         )

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 SERVICE = "music"
 POWERTOOLS_VERSION = "3.37.0"  # the same release as requirements.txt
-PYTHON_RUNTIME = "python3.12"
+PYTHON_RUNTIME = "python3.14"
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ from infra.names import Stage
 class MusicStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, *, stage: Stage, **kwargs: object) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
-        table = CatalogTable(self, "Catalog", stage=stage).table
+        catalog = CatalogTable(self, "Catalog", stage=stage)
+        table = catalog.table
         accounts = Accounts(self, "Accounts", stage=stage, table=table)
         api_function = PythonFunction(
             self,
@@ -29,15 +30,15 @@ class MusicStack(Stack):
                 "USER_POOL_CLIENT_ID": accounts.web_client.user_pool_client_id,
             },
             memory_size=1024,
-        ).function
-        table.grant_read_write_data(api_function)
+        )
+        catalog.grant_read_write(api_function.role)
         api = MusicApi(
             self,
             "Api",
             stage=stage,
             user_pool=accounts.user_pool,
             web_client=accounts.web_client,
-            api_function=api_function,
+            api_function=api_function.function,
         )
 
         CfnOutput(self, "GraphqlUrl", value=api.api.graphql_url)

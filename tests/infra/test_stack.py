@@ -7,9 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from aws_cdk import Stack
+from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Match
 from graphql import build_schema
 
+from app import build_app
 from resolvers.table_layout import INDEXES
 from schema import LAMBDA_FIELDS, SDL_PATH
 from schema.limits import QUERY_DEPTH_LIMIT, RESOLVER_COUNT_LIMIT
@@ -60,7 +64,7 @@ def test_functions_are_arm64_python_with_powertools_and_tracing(dev: Synthesized
         properties = function["Properties"]
         if not properties["Handler"].startswith("resolvers."):
             continue  # CDK's own helper functions
-        assert properties["Runtime"] == "python3.12"
+        assert properties["Runtime"] == "python3.14"
         assert properties["Architectures"] == ["arm64"]
         assert properties["TracingConfig"] == {"Mode": "Active"}
         assert len(properties["Layers"]) == 1
@@ -151,3 +155,12 @@ def test_cfn_lint_finds_no_errors(dev: Synthesized, prod: Synthesized) -> None:
         assert result.stdout.strip().startswith("["), result.stderr
         assert json.loads(result.stdout) == [], result.stdout
         assert result.returncode == 0
+
+
+def test_cdk_nag_fails_synthesis_on_an_unacknowledged_finding() -> None:
+    """Our stacks synthesize (the fixtures), so every finding in them is acknowledged."""
+    app = build_app("dev")
+    (stack,) = [c for c in app.node.children if isinstance(c, Stack)]
+    s3.Bucket(stack, "CarelessBucket")  # no TLS enforcement, no access logs
+    with pytest.raises(RuntimeError, match=r"ValidationFailed: ERROR .*\(AwsSolutions\)"):
+        app.synth()
