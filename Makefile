@@ -8,7 +8,7 @@ STAGE ?= dev
 CDK_ENV := CDK_DISABLE_VERSION_CHECK=1 CDK_DISABLE_CLI_TELEMETRY=true CDK_HOME=$(CURDIR)/.cdk-home \
 	JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
 
-.PHONY: setup run test lint schema bench synth promote clean
+.PHONY: setup run test lint schema bench synth deploy promote clean
 
 setup: $(VENV)/.installed $(NPM_STAMP)
 
@@ -46,6 +46,10 @@ bench: setup
 ## Synthesize the CloudFormation templates offline (STAGE=dev|prod)
 synth: setup
 	$(CDK_ENV) node_modules/.bin/cdk synth --no-notices -c stage=$(STAGE) --quiet
+
+## Deploy to the AWS account of your current credentials (run `cdk bootstrap` once per account/region first)
+deploy: setup
+	$(CDK_ENV) node_modules/.bin/cdk deploy --no-notices -c stage=$(STAGE) --require-approval broadening
 
 ## Make an existing account an administrator of the running local API: make promote EMAIL=you@example.com
 promote: setup

@@ -10,11 +10,14 @@ from infra.api import MusicApi
 from infra.catalog_table import CatalogTable
 from infra.functions import PythonFunction
 from infra.names import Stage
+from infra.operations import Operations
+from infra.web_hosting import WebHosting
 
 
 class MusicStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, *, stage: Stage, **kwargs: object) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        operations = Operations(self, "Operations", stage=stage)
         catalog = CatalogTable(self, "Catalog", stage=stage)
         table = catalog.table
         accounts = Accounts(self, "Accounts", stage=stage, table=table)
@@ -41,6 +44,11 @@ class MusicStack(Stack):
             api_function=api_function.function,
         )
 
+        web = WebHosting(self, "Web", stage=stage, access_logs=operations.access_logs)
+        operations.watch_function("ApiFunction", api_function.function)
+        operations.watch_function("PostConfirmation", accounts.post_confirmation)
+        operations.watch_api(api.api)
+
         CfnOutput(self, "GraphqlUrl", value=api.api.graphql_url)
         CfnOutput(self, "RealtimeUrl", value=api.realtime_url)
         CfnOutput(
@@ -49,4 +57,7 @@ class MusicStack(Stack):
         CfnOutput(self, "UserPoolId", value=accounts.user_pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=accounts.web_client.user_pool_client_id)
         CfnOutput(self, "Region", value=self.region)
+        CfnOutput(self, "WebUrl", value=web.url)
+        CfnOutput(self, "WebBucket", value=web.bucket.bucket_name, description="deploy the web client's build here")
+        CfnOutput(self, "AlarmTopicArn", value=operations.alarm_topic.topic_arn, description="subscribe operators")
         CfnOutput(self, "TableName", value=table.table_name)

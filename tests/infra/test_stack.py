@@ -164,3 +164,37 @@ def test_cdk_nag_fails_synthesis_on_an_unacknowledged_finding() -> None:
     s3.Bucket(stack, "CarelessBucket")  # no TLS enforcement, no access logs
     with pytest.raises(RuntimeError, match=r"ValidationFailed: ERROR .*\(AwsSolutions\)"):
         app.synth()
+
+
+def test_web_client_is_private_behind_cloudfront(dev: Synthesized) -> None:
+    dev.template.resource_count_is("AWS::CloudFront::OriginAccessControl", 1)
+    dev.template.has_resource_properties(
+        "AWS::CloudFront::Distribution",
+        {
+            "DistributionConfig": Match.object_like(
+                {
+                    "DefaultRootObject": "index.html",
+                    "DefaultCacheBehavior": Match.object_like({"ViewerProtocolPolicy": "redirect-to-https"}),
+                    "CustomErrorResponses": Match.array_with(
+                        [Match.object_like({"ErrorCode": 404, "ResponseCode": 200, "ResponsePagePath": "/index.html"})]
+                    ),
+                }
+            )
+        },
+    )
+    buckets = dev.template.find_resources("AWS::S3::Bucket")
+    for bucket in buckets.values():
+        assert bucket["Properties"]["PublicAccessBlockConfiguration"] == {
+            "BlockPublicAcls": True,
+            "BlockPublicPolicy": True,
+            "IgnorePublicAcls": True,
+            "RestrictPublicBuckets": True,
+        }
+
+
+def test_errors_raise_alarms_to_an_encrypted_topic(dev: Synthesized) -> None:
+    dev.template.has_resource_properties("AWS::SNS::Topic", {"KmsMasterKeyId": Match.any_value()})
+    alarms = dev.template.find_resources("AWS::CloudWatch::Alarm")
+    metrics = sorted(a["Properties"]["MetricName"] for a in alarms.values())
+    assert metrics == ["5XXError", "Errors", "Errors"]
+    assert all(a["Properties"]["AlarmActions"] for a in alarms.values())

@@ -10,12 +10,12 @@ import urllib.request
 import pytest
 from gql.transport.exceptions import TransportQueryError
 
-from tests.integration.conftest import LocalApi, Run
+from tests.integration.conftest import Api, Run
 
 CREATE = 'mutation { createArtist(input: {name: "Nope"}) { id } }'
 
 
-def post(local_api: LocalApi, body: dict, headers: dict[str, str]) -> tuple[int, dict]:
+def post(local_api: Api, body: dict, headers: dict[str, str]) -> tuple[int, dict]:
     request = urllib.request.Request(
         local_api.url, json.dumps(body).encode(), {"content-type": "application/json", **headers}
     )
@@ -55,13 +55,13 @@ def test_signed_in_callers_cannot_use_guest_only_types(listener: Run) -> None:
         {"authorization": "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."},
     ],
 )
-def test_requests_without_valid_credentials_get_401(local_api: LocalApi, headers: dict[str, str]) -> None:
+def test_requests_without_valid_credentials_get_401(local_api: Api, headers: dict[str, str]) -> None:
     status, body = post(local_api, {"query": "{ genres { id } }"}, headers)
     assert status == 401
     assert body["errors"][0]["errorType"] == "UnauthorizedException"
 
 
-def test_tampered_token_is_rejected(local_api: LocalApi, guest: Run) -> None:
+def test_tampered_token_is_rejected(local_api: Api, guest: Run) -> None:
     token = guest('mutation { login(email: "listener@example.com", password: "Listener123!") { idToken } }')["login"][
         "idToken"
     ]
@@ -73,7 +73,8 @@ def test_tampered_token_is_rejected(local_api: LocalApi, guest: Run) -> None:
     assert status == 401
 
 
-def test_graphiql_page_and_bundle_are_served_offline(local_api: LocalApi) -> None:
+def test_graphiql_page_and_bundle_are_served_offline(local_api: Api) -> None:
+    local_api.local_only()
     with urllib.request.urlopen(local_api.url, timeout=10) as response:
         page = response.read().decode()
     assert "/graphiql/graphiql.min.js" in page
@@ -83,7 +84,8 @@ def test_graphiql_page_and_bundle_are_served_offline(local_api: LocalApi) -> Non
             assert response.status == 200
 
 
-def test_cors_preflight_allows_a_browser_frontend(local_api: LocalApi) -> None:
+def test_cors_preflight_allows_a_browser_frontend(local_api: Api) -> None:
+    local_api.local_only()
     request = urllib.request.Request(
         local_api.url,
         method="OPTIONS",

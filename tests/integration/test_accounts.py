@@ -7,7 +7,7 @@ import uuid
 import pytest
 from gql.transport.exceptions import TransportQueryError
 
-from tests.integration.conftest import LocalApi, Run, client, sign_in
+from tests.integration.conftest import Api, Run, client, sign_in
 
 REGISTER = """mutation($email: AWSEmail!, $password: String!, $name: String!) {
   register(email: $email, password: $password, displayName: $name) { userConfirmed deliveryMedium destination }
@@ -20,7 +20,7 @@ def error_type(raised: pytest.ExceptionInfo[TransportQueryError]) -> str:
     return raised.value.errors[0]["errorType"]
 
 
-def test_register_confirm_login_refresh_me(local_api: LocalApi, guest: Run) -> None:
+def test_register_confirm_login_refresh_me(local_api: Api, guest: Run) -> None:
     email = f"fan-{uuid.uuid4().hex[:8]}@example.com"
     registered = guest(REGISTER, email=email, password=PASSWORD, name="Fan")["register"]
     assert registered["userConfirmed"] is False

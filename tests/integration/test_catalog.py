@@ -7,7 +7,7 @@ import uuid
 import pytest
 from gql.transport.exceptions import TransportQueryError
 
-from tests.integration.conftest import Run, unique
+from tests.integration.conftest import Api, Run, unique
 
 CREATE_ARTIST = "mutation($i: CreateArtistInput!) { createArtist(input: $i) { id name genres } }"
 CREATE_ALBUM = "mutation($i: CreateAlbumInput!) { createAlbum(input: $i) { id title artist { id name } } }"
@@ -34,7 +34,8 @@ def album(admin: Run) -> dict:
     return {**album, "artistId": artist["id"], "artistName": artist["name"]}
 
 
-def test_demo_catalog_is_browsable(listener: Run) -> None:
+def test_demo_catalog_is_browsable(local_api: Api, listener: Run) -> None:
+    local_api.local_only()  # the demo seed
     page = listener(SONGS, limit=50)["songs"]
     titles = {s["title"] for s in page["items"]}
     assert {"Midnight Tram", "Corazón", "Static"} <= titles
