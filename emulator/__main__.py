@@ -11,6 +11,7 @@ import time
 import uvicorn
 
 from emulator import aws, seed
+from emulator.events import QueueTrigger
 from emulator.lambdas import Functions
 from emulator.outbox import Outbox
 from emulator.server import create_app
@@ -32,8 +33,11 @@ def main(argv: list[str]) -> int:
     functions = Functions()
     api = functions.add(aws.API_FUNCTION, "resolvers.handlers.api.handler")
     functions.add(aws.POST_CONFIRMATION, "resolvers.handlers.post_confirmation.handler")
+    processor = functions.add(aws.MEDIA_PROCESSOR, "resolvers.handlers.media_processor.handler")
     embedded = aws.EmbeddedAws(outbox, functions, args.aws_port)
     stack = embedded.start()
+    uploads = QueueTrigger(stack.upload_queue_url, processor, batch_size=5)
+    uploads.start()
 
     server = uvicorn.Server(
         uvicorn.Config(create_app(stack, api, outbox), host="127.0.0.1", port=args.port, log_level="warning")
@@ -56,6 +60,7 @@ def main(argv: list[str]) -> int:
     try:
         server.run()
     finally:
+        uploads.stop()
         embedded.stop()
     return 0
 

@@ -10,6 +10,7 @@ does around our code, and nothing else:
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import secrets
@@ -33,6 +34,12 @@ TABLE_NAME = "music-local"
 POOL_NAME = "music-local-users"
 POST_CONFIRMATION = "music-local-post-confirmation"
 API_FUNCTION = "music-local-api"
+MEDIA_PROCESSOR = "music-local-media-processor"
+MEDIA_BUCKET = "music-local-media"
+UPLOAD_QUEUE = "music-local-uploads"
+# Failed deliveries come back quickly locally; on AWS the timeout follows the function's.
+VISIBILITY_SECONDS = 2
+MAX_RECEIVES = 3
 # A fixed key, so a local frontend can keep it in its config; it guards nothing on this machine.
 LOCAL_API_KEY = "da2-localmusicplatform"
 
@@ -52,6 +59,8 @@ class LocalStack:
     user_pool_id: str
     user_pool_client_id: str
     api_key: str
+    media_bucket: str
+    upload_queue_url: str
 
     @property
     def issuer(self) -> str:
@@ -164,6 +173,7 @@ class EmbeddedAws:
         self._server.start()
         self.stack = self._provision()
         os.environ.update(
+            MEDIA_BUCKET=self.stack.media_bucket,
             TABLE_NAME=self.stack.table_name,
             USER_POOL_ID=self.stack.user_pool_id,
             USER_POOL_CLIENT_ID=self.stack.user_pool_client_id,
@@ -205,4 +215,43 @@ class EmbeddedAws:
             user_pool_id=pool["Id"],
             user_pool_client_id=client["ClientId"],
             api_key=LOCAL_API_KEY,
+            media_bucket=MEDIA_BUCKET,
+            upload_queue_url=self._provision_media(),
         )
+
+    def _provision_media(self) -> str:
+        """The media bucket, readable from a browser on another origin, notifying the upload queue."""
+        sqs = boto3.client("sqs")
+        dead = sqs.create_queue(QueueName=f"{UPLOAD_QUEUE}-dlq")["QueueUrl"]
+        dead_arn = sqs.get_queue_attributes(QueueUrl=dead, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        queue = sqs.create_queue(
+            QueueName=UPLOAD_QUEUE,
+            Attributes={
+                "VisibilityTimeout": str(VISIBILITY_SECONDS),
+                "RedrivePolicy": json.dumps({"deadLetterTargetArn": dead_arn, "maxReceiveCount": str(MAX_RECEIVES)}),
+            },
+        )["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        s3 = boto3.client("s3")
+        s3.create_bucket(Bucket=MEDIA_BUCKET)
+        s3.put_bucket_cors(
+            Bucket=MEDIA_BUCKET,
+            CORSConfiguration={
+                "CORSRules": [
+                    {
+                        "AllowedOrigins": ["*"],
+                        "AllowedMethods": ["GET", "HEAD", "POST", "PUT"],
+                        "AllowedHeaders": ["*"],
+                        "ExposeHeaders": ["ETag", "Content-Length", "Content-Range", "Accept-Ranges"],
+                        "MaxAgeSeconds": 3000,
+                    }
+                ]
+            },
+        )
+        s3.put_bucket_notification_configuration(
+            Bucket=MEDIA_BUCKET,
+            NotificationConfiguration={
+                "QueueConfigurations": [{"QueueArn": queue_arn, "Events": ["s3:ObjectCreated:*"]}]
+            },
+        )
+        return queue

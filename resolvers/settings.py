@@ -14,6 +14,13 @@ class Settings:
     # own pool's ids (the pool depends on the trigger) and reads the pool id from its event.
     user_pool_id: str | None
     user_pool_client_id: str | None
+    media_bucket: str | None
+
+    @property
+    def bucket(self) -> str:
+        if not self.media_bucket:
+            raise RuntimeError("MEDIA_BUCKET is not set for this function")
+        return self.media_bucket
 
     @property
     def client_id(self) -> str:
@@ -31,4 +38,5 @@ def settings() -> Settings:
         table_name=os.environ["TABLE_NAME"],
         user_pool_id=os.environ.get("USER_POOL_ID") or None,
         user_pool_client_id=os.environ.get("USER_POOL_CLIENT_ID") or None,
+        media_bucket=os.environ.get("MEDIA_BUCKET") or None,
     )

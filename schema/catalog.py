@@ -9,6 +9,7 @@ from strawberry import ID
 
 from schema.directives import ADMIN, LISTENER
 from schema.lambda_field import lambda_field
+from schema.media import AudioInfo
 from schema.scalars import AWSURL, AWSDate, AWSDateTime
 
 
@@ -71,12 +72,18 @@ class Song:
     track_number: int | None
     duration_seconds: int | None
     status: SongStatus
+    failure_reason: str | None = strawberry.field(description="Why the last audio upload was refused.")
+    audio: AudioInfo | None
     created_at: AWSDateTime
     updated_at: AWSDateTime
 
     @lambda_field(batch=True)
     def artist(self) -> Artist:
         """The song's artist."""
+
+    @lambda_field(batch=True)
+    def stream_url(self) -> AWSURL | None:
+        """A short-lived URL to play the song (HTTP Range supported); null until it is READY."""
 
     @lambda_field(batch=True)
     def album(self) -> Album | None:

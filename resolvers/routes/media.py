@@ -1,0 +1,22 @@
+"""GraphQL fields of media, each a thin call into `resolvers.media`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler.appsync import Router
+from aws_lambda_powertools.utilities.data_classes import AppSyncResolverEvent
+
+from resolvers import media
+
+router = Router()
+
+
+@router.resolver(type_name="Mutation", field_name="requestUpload")
+def request_upload(input: dict[str, Any]) -> dict[str, Any]:
+    return media.request_upload(input)
+
+
+@router.batch_resolver(type_name="Song", field_name="streamUrl", raise_on_error=True)
+def stream_urls(event: list[AppSyncResolverEvent]) -> list[str | None]:
+    return media.stream_urls([e.source for e in event])

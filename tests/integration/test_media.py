@@ -1,0 +1,144 @@
+"""Upload audio through a presigned POST; the pipeline makes the song playable, or says why not."""
+
+from __future__ import annotations
+
+import time
+import urllib.request
+import uuid
+from typing import Any
+
+import pytest
+import requests
+from gql.transport.exceptions import TransportQueryError
+
+from tests.audio import mp3, wav
+from tests.integration.conftest import Run, unique
+
+CREATE_SONG = "mutation($i: CreateSongInput!) { createSong(input: $i) { id status } }"
+REQUEST_UPLOAD = """mutation($i: UploadRequestInput!) {
+  requestUpload(input: $i) { url key expiresAt maxSizeBytes fields { name value } }
+}"""
+SONG = """query($id: ID!) {
+  song(id: $id) { id status durationSeconds failureReason streamUrl audio { format sizeBytes bitrate sampleRate channels } }
+}"""
+PIPELINE_SECONDS = 20
+
+
+@pytest.fixture
+def song(admin: Run) -> dict[str, Any]:
+    artist = admin("mutation($n: String!) { createArtist(input: {name: $n}) { id } }", n=unique("Uploader"))
+    return admin(CREATE_SONG, i={"title": unique("Take"), "artistId": artist["createArtist"]["id"], "genre": "rock"})[
+        "createSong"
+    ]
+
+
+def upload(admin: Run, song_id: str, content: bytes, content_type: str, declared_size: int | None = None) -> str:
+    """Ask for a presigned POST and send the file as a browser form would; returns the object key."""
+    target = admin(
+        REQUEST_UPLOAD,
+        i={"kind": "AUDIO", "songId": song_id, "contentType": content_type, "sizeBytes": declared_size or len(content)},
+    )["requestUpload"]
+    fields = {f["name"]: f["value"] for f in target["fields"]}
+    response = requests.post(target["url"], data=fields, files={"file": ("upload", content, content_type)}, timeout=30)
+    assert response.status_code in (200, 204), response.text
+    return target["key"]
+
+
+def settled(reader: Run, song_id: str, *, waiting_for: tuple[str, ...] = ("READY", "FAILED")) -> dict[str, Any]:
+    deadline = time.monotonic() + PIPELINE_SECONDS
+    while time.monotonic() < deadline:
+        song = reader(SONG, id=song_id)["song"]
+        if song["status"] in waiting_for:
+            return song
+        time.sleep(0.2)
+    pytest.fail(f"song {song_id} did not reach {waiting_for}: {song}")
+
+
+def test_wav_upload_becomes_a_playable_song(admin: Run, listener: Run, song: dict[str, Any]) -> None:
+    audio = wav(3.0)
+    assert song["status"] == "DRAFT"
+    upload(admin, song["id"], audio, "audio/wav")
+    assert listener(SONG, id=song["id"])["song"]["status"] in ("PENDING", "READY")
+    ready = settled(listener, song["id"])
+    assert ready["status"] == "READY", ready["failureReason"]
+    assert ready["durationSeconds"] == 3
+    assert ready["audio"] == {
+        "format": "WAV",
+        "sizeBytes": len(audio),
+        "bitrate": 128000,
+        "sampleRate": 8000,
+        "channels": 1,
+    }
+
+    ranged = urllib.request.Request(ready["streamUrl"], headers={"Range": "bytes=100-199"})
+    with urllib.request.urlopen(ranged, timeout=10) as response:  # a player seeking
+        assert response.status == 206
+        assert response.read() == audio[100:200]
+
+
+def test_mp3_upload_reads_duration_and_bitrate(admin: Run, song: dict[str, Any]) -> None:
+    upload(admin, song["id"], mp3(4.0), "audio/mpeg")
+    ready = settled(admin, song["id"])
+    assert ready["status"] == "READY", ready["failureReason"]
+    assert ready["durationSeconds"] == 4
+    assert (ready["audio"]["format"], ready["audio"]["bitrate"], ready["audio"]["sampleRate"]) == ("MP3", 128000, 44100)
+
+
+def test_text_renamed_mp3_fails_with_a_reason_and_is_removed(admin: Run, song: dict[str, Any]) -> None:
+    upload(admin, song["id"], b"Definitely not audio, just text. " * 20, "audio/mpeg")
+    failed = settled(admin, song["id"])
+    assert failed["status"] == "FAILED"
+    assert "not MP3 audio" in failed["failureReason"]
+    assert failed["streamUrl"] is None
+
+
+def test_a_file_larger_than_declared_is_refused(admin: Run, song: dict[str, Any]) -> None:
+    # The local S3 does not enforce the form's size policy: the processor's own check must hold.
+    upload(admin, song["id"], wav(2.0), "audio/wav", declared_size=1000)
+    failed = settled(admin, song["id"])
+    assert failed["status"] == "FAILED"
+    assert "declared" in failed["failureReason"]
+
+
+def test_replacing_audio_keeps_the_old_one_until_the_new_one_is_ready(admin: Run, song: dict[str, Any]) -> None:
+    upload(admin, song["id"], wav(2.0), "audio/wav")
+    first = settled(admin, song["id"])
+    assert first["durationSeconds"] == 2
+    upload(admin, song["id"], b"broken replacement " * 10, "audio/wav")
+    time.sleep(0.5)
+    still = settled(admin, song["id"])
+    deadline = time.monotonic() + PIPELINE_SECONDS
+    while still["failureReason"] is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+        still = admin(SONG, id=song["id"])["song"]
+    assert still["status"] == "READY"
+    assert still["durationSeconds"] == 2
+    assert "not WAV audio" in still["failureReason"]
+    with urllib.request.urlopen(still["streamUrl"], timeout=10) as response:
+        assert response.status == 200
+
+
+@pytest.mark.parametrize(
+    ("content_type", "size", "error"),
+    [
+        ("text/plain", 100, "ValidationError"),
+        ("audio/wav", 0, "ValidationError"),
+        ("audio/wav", 300 * 2**20, "ValidationError"),
+    ],
+)
+def test_bad_upload_requests_are_refused(
+    admin: Run, song: dict[str, Any], content_type: str, size: int, error: str
+) -> None:
+    with pytest.raises(TransportQueryError) as raised:
+        admin(REQUEST_UPLOAD, i={"kind": "AUDIO", "songId": song["id"], "contentType": content_type, "sizeBytes": size})
+    assert raised.value.errors[0]["errorType"] == error
+
+
+def test_uploads_are_for_admins_and_existing_songs(admin: Run, listener: Run, song: dict[str, Any]) -> None:
+    request = {"kind": "AUDIO", "songId": song["id"], "contentType": "audio/wav", "sizeBytes": 10}
+    with pytest.raises(TransportQueryError) as raised:
+        listener(REQUEST_UPLOAD, i=request)
+    assert raised.value.errors[0]["errorType"] == "Unauthorized"
+    with pytest.raises(TransportQueryError) as raised:
+        admin(REQUEST_UPLOAD, i={**request, "songId": str(uuid.uuid4())})
+    assert raised.value.errors[0]["errorType"] == "NotFoundError"
