@@ -1,14 +1,21 @@
 """Python Lambda functions built from `resolvers/` with no Docker bundling.
 
 The asset is the project root filtered down to `resolvers/`: handlers import
-`resolvers.…` exactly as tests and the emulator do. boto3 comes with the runtime and
-Powertools (with the X-Ray SDK) from AWS's public layer, so nothing needs building.
+`resolvers.…` exactly as tests and the emulator do. boto3 comes with the runtime,
+Powertools (with the X-Ray SDK) from AWS's public layer, and the few packages in
+`resolvers/requirements.txt` from a layer that pip builds locally at synthesis: they
+are pure Python wheels, so no Docker image is needed to match Lambda's platform.
 """
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
+import aws_cdk as cdk
+import jsii
 from aws_cdk import Duration
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -28,6 +35,63 @@ ASSET_EXCLUDE = ["*", ".*", "!resolvers", "!resolvers/**", "resolvers/**/__pycac
 
 def code_asset() -> lambda_.Code:
     return lambda_.Code.from_asset(str(ROOT), exclude=ASSET_EXCLUDE)
+
+
+@jsii.implements(cdk.ILocalBundling)
+class PipInstall:
+    """Local bundling: `pip install` the requirements for Lambda's platform into a layer."""
+
+    def __init__(self, requirements: Path) -> None:
+        self.requirements = requirements
+
+    def try_bundle(self, output_dir: str, options: Any) -> bool:
+        subprocess.run(  # noqa: S603 - our own interpreter and pinned requirements
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--no-compile",
+                "--disable-pip-version-check",
+                "--target",
+                f"{output_dir}/python",
+                "--requirement",
+                str(self.requirements),
+                "--platform",
+                "manylinux2014_aarch64",
+                "--implementation",
+                "cp",
+                "--python-version",
+                PYTHON_RUNTIME.removeprefix("python"),
+                "--only-binary=:all:",
+            ],
+            check=True,
+        )
+        return True
+
+
+def dependencies_layer(scope: Construct) -> lambda_.ILayerVersion:
+    """One layer per stack with `resolvers/requirements.txt` installed, shared by every function."""
+    stack = cdk.Stack.of(scope)
+    existing = stack.node.try_find_child("Dependencies")
+    if existing is not None:
+        return existing  # type: ignore[return-value]
+    requirements = ROOT / "resolvers" / "requirements.txt"
+    return lambda_.LayerVersion(
+        stack,
+        "Dependencies",
+        description="Packages from resolvers/requirements.txt",
+        compatible_runtimes=[RUNTIME],
+        compatible_architectures=[lambda_.Architecture.ARM_64],
+        code=lambda_.Code.from_asset(
+            str(requirements.parent),
+            exclude=["*", f"!{requirements.name}"],
+            bundling=cdk.BundlingOptions(
+                image=cdk.DockerImage.from_registry("unused-local-bundling-only"), local=PipInstall(requirements)
+            ),
+        ),
+    )
 
 
 class PythonFunction(Construct):
@@ -83,7 +147,10 @@ class PythonFunction(Construct):
             tracing=lambda_.Tracing.ACTIVE,
             logging_format=lambda_.LoggingFormat.JSON,
             log_group=log_group,
-            layers=[lambda_.LayerVersion.from_layer_version_arn(self, "Powertools", layer_arn)],
+            layers=[
+                lambda_.LayerVersion.from_layer_version_arn(self, "Powertools", layer_arn),
+                dependencies_layer(self),
+            ],
             environment={
                 "POWERTOOLS_SERVICE_NAME": SERVICE,
                 "POWERTOOLS_LOG_LEVEL": "INFO",

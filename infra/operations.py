@@ -10,6 +10,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.nag import acknowledge
@@ -58,6 +59,14 @@ class Operations(Construct):
             f"{name}Errors",
             function.metric_errors(period=Duration.minutes(5), statistic="Sum"),
             f"{name} raised errors (see its log group)",
+        )
+
+    def watch_queue(self, name: str, dead_letters: sqs.IQueue) -> None:
+        """Alarm as soon as a message lands in a dead-letter queue: it needs a person."""
+        self._alarm(
+            f"{name}Depth",
+            dead_letters.metric_approximate_number_of_messages_visible(period=Duration.minutes(5), statistic="Maximum"),
+            f"{name} holds messages that failed every retry",
         )
 
     def watch_api(self, api: appsync.IGraphqlApi) -> None:

@@ -9,6 +9,7 @@ from infra.accounts import Accounts
 from infra.api import MusicApi
 from infra.catalog_table import CatalogTable
 from infra.functions import PythonFunction
+from infra.media import Media
 from infra.names import Stage
 from infra.operations import Operations
 from infra.web_hosting import WebHosting
@@ -21,6 +22,16 @@ class MusicStack(Stack):
         catalog = CatalogTable(self, "Catalog", stage=stage)
         table = catalog.table
         accounts = Accounts(self, "Accounts", stage=stage, table=table)
+        web = WebHosting(self, "Web", stage=stage, access_logs=operations.access_logs)
+        # Browsers upload and play from the web client's origin (any origin in dev, for local frontends).
+        media = Media(
+            self,
+            "Media",
+            stage=stage,
+            catalog=catalog,
+            access_logs=operations.access_logs,
+            web_origins=[web.url] if stage.production else ["*"],
+        )
         api_function = PythonFunction(
             self,
             "ApiFunction",
@@ -31,10 +42,13 @@ class MusicStack(Stack):
                 "TABLE_NAME": table.table_name,
                 "USER_POOL_ID": accounts.user_pool.user_pool_id,
                 "USER_POOL_CLIENT_ID": accounts.web_client.user_pool_client_id,
+                "MEDIA_BUCKET": media.bucket.bucket_name,
             },
             memory_size=1024,
         )
         catalog.grant_read_write(api_function.role)
+        # Presigned URLs carry the signer's rights: uploads (PutObject) and streams (GetObject).
+        media.bucket_objects(api_function.role, "s3:PutObject", "s3:GetObject")
         api = MusicApi(
             self,
             "Api",
@@ -44,9 +58,10 @@ class MusicStack(Stack):
             api_function=api_function.function,
         )
 
-        web = WebHosting(self, "Web", stage=stage, access_logs=operations.access_logs)
         operations.watch_function("ApiFunction", api_function.function)
         operations.watch_function("PostConfirmation", accounts.post_confirmation)
+        operations.watch_function("MediaProcessor", media.processor)
+        operations.watch_queue("UploadsDlq", media.dead_letters)
         operations.watch_api(api.api)
 
         CfnOutput(self, "GraphqlUrl", value=api.api.graphql_url)
@@ -61,3 +76,4 @@ class MusicStack(Stack):
         CfnOutput(self, "WebBucket", value=web.bucket.bucket_name, description="deploy the web client's build here")
         CfnOutput(self, "AlarmTopicArn", value=operations.alarm_topic.topic_arn, description="subscribe operators")
         CfnOutput(self, "TableName", value=table.table_name)
+        CfnOutput(self, "MediaBucket", value=media.bucket.bucket_name)

@@ -67,7 +67,9 @@ def test_functions_are_arm64_python_with_powertools_and_tracing(dev: Synthesized
         assert properties["Runtime"] == "python3.14"
         assert properties["Architectures"] == ["arm64"]
         assert properties["TracingConfig"] == {"Mode": "Active"}
-        assert len(properties["Layers"]) == 1
+        powertools, dependencies = properties["Layers"]
+        assert "powertools" in powertools["Ref"].lower()
+        assert dependencies["Ref"].startswith("Dependencies")
         assert "TABLE_NAME" in properties["Environment"]["Variables"]
 
 
@@ -196,5 +198,38 @@ def test_errors_raise_alarms_to_an_encrypted_topic(dev: Synthesized) -> None:
     dev.template.has_resource_properties("AWS::SNS::Topic", {"KmsMasterKeyId": Match.any_value()})
     alarms = dev.template.find_resources("AWS::CloudWatch::Alarm")
     metrics = sorted(a["Properties"]["MetricName"] for a in alarms.values())
-    assert metrics == ["5XXError", "Errors", "Errors"]
+    assert metrics == ["5XXError", "ApproximateNumberOfMessagesVisible", "Errors", "Errors", "Errors"]
     assert all(a["Properties"]["AlarmActions"] for a in alarms.values())
+
+
+def test_uploads_flow_from_the_bucket_through_a_queue_to_the_processor(dev: Synthesized) -> None:
+    dev.template.has_resource_properties(
+        "Custom::S3BucketNotifications",
+        {
+            "NotificationConfiguration": {
+                "QueueConfigurations": [
+                    Match.object_like(
+                        {
+                            "Events": ["s3:ObjectCreated:*"],
+                            "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "songs/"}]}},
+                        }
+                    )
+                ]
+            }
+        },
+    )
+    dev.template.has_resource_properties(
+        "AWS::SQS::Queue", {"RedrivePolicy": Match.object_like({"maxReceiveCount": 3}), "SqsManagedSseEnabled": True}
+    )
+    dev.template.has_resource_properties(
+        "AWS::Lambda::EventSourceMapping", {"FunctionResponseTypes": ["ReportBatchItemFailures"], "BatchSize": 5}
+    )
+    dev.template.has_resource_properties(
+        "AWS::Lambda::Function", {"Handler": "resolvers.handlers.media_processor.handler", "Timeout": 300}
+    )
+
+
+def test_functions_share_a_layer_with_the_lambda_requirements(dev: Synthesized) -> None:
+    (layer,) = dev.template.find_resources("AWS::Lambda::LayerVersion").values()
+    asset_dir = dev.assembly_dir / f"asset.{layer['Properties']['Content']['S3Key'].removesuffix('.zip')}"
+    assert (asset_dir / "python" / "mutagen" / "__init__.py").is_file()
