@@ -34,10 +34,15 @@ def main(argv: list[str]) -> int:
     api = functions.add(aws.API_FUNCTION, "resolvers.handlers.api.handler")
     functions.add(aws.POST_CONFIRMATION, "resolvers.handlers.post_confirmation.handler")
     processor = functions.add(aws.MEDIA_PROCESSOR, "resolvers.handlers.media_processor.handler")
+    cleanup = functions.add(aws.CLEANUP, "resolvers.handlers.cleanup.handler")
     embedded = aws.EmbeddedAws(outbox, functions, args.aws_port)
     stack = embedded.start()
-    uploads = QueueTrigger(stack.upload_queue_url, processor, batch_size=5)
-    uploads.start()
+    triggers = [
+        QueueTrigger(stack.upload_queue_url, processor, batch_size=5),
+        QueueTrigger(stack.cleanup_queue_url, cleanup, batch_size=10),
+    ]
+    for trigger in triggers:
+        trigger.start()
 
     server = uvicorn.Server(
         uvicorn.Config(create_app(stack, api, outbox), host="127.0.0.1", port=args.port, log_level="warning")
@@ -60,7 +65,8 @@ def main(argv: list[str]) -> int:
     try:
         server.run()
     finally:
-        uploads.stop()
+        for trigger in triggers:
+            trigger.stop()
         embedded.stop()
     return 0
 

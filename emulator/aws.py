@@ -37,6 +37,8 @@ API_FUNCTION = "music-local-api"
 MEDIA_PROCESSOR = "music-local-media-processor"
 MEDIA_BUCKET = "music-local-media"
 UPLOAD_QUEUE = "music-local-uploads"
+CLEANUP_QUEUE = "music-local-cleanup"
+CLEANUP = "music-local-cleanup"
 # Failed deliveries come back quickly locally; on AWS the timeout follows the function's.
 VISIBILITY_SECONDS = 2
 MAX_RECEIVES = 3
@@ -61,6 +63,7 @@ class LocalStack:
     api_key: str
     media_bucket: str
     upload_queue_url: str
+    cleanup_queue_url: str
 
     @property
     def issuer(self) -> str:
@@ -174,6 +177,7 @@ class EmbeddedAws:
         self.stack = self._provision()
         os.environ.update(
             MEDIA_BUCKET=self.stack.media_bucket,
+            CLEANUP_QUEUE_URL=self.stack.cleanup_queue_url,
             TABLE_NAME=self.stack.table_name,
             USER_POOL_ID=self.stack.user_pool_id,
             USER_POOL_CLIENT_ID=self.stack.user_pool_client_id,
@@ -217,21 +221,28 @@ class EmbeddedAws:
             api_key=LOCAL_API_KEY,
             media_bucket=MEDIA_BUCKET,
             upload_queue_url=self._provision_media(),
+            cleanup_queue_url=self._queue(CLEANUP_QUEUE),
         )
 
-    def _provision_media(self) -> str:
-        """The media bucket, readable from a browser on another origin, notifying the upload queue."""
+    def _queue(self, name: str) -> str:
+        """A queue whose poison messages move to `<name>-dlq` after MAX_RECEIVES deliveries."""
         sqs = boto3.client("sqs")
-        dead = sqs.create_queue(QueueName=f"{UPLOAD_QUEUE}-dlq")["QueueUrl"]
+        dead = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
         dead_arn = sqs.get_queue_attributes(QueueUrl=dead, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        queue = sqs.create_queue(
-            QueueName=UPLOAD_QUEUE,
+        return sqs.create_queue(
+            QueueName=name,
             Attributes={
                 "VisibilityTimeout": str(VISIBILITY_SECONDS),
                 "RedrivePolicy": json.dumps({"deadLetterTargetArn": dead_arn, "maxReceiveCount": str(MAX_RECEIVES)}),
             },
         )["QueueUrl"]
-        queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+    def _provision_media(self) -> str:
+        """The media bucket, readable from a browser on another origin, notifying the upload queue."""
+        queue = self._queue(UPLOAD_QUEUE)
+        queue_arn = boto3.client("sqs").get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
         s3 = boto3.client("s3")
         s3.create_bucket(Bucket=MEDIA_BUCKET)
         s3.put_bucket_cors(

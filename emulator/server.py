@@ -96,6 +96,7 @@ def create_app(stack: LocalStack, api: LocalFunction, outbox: Outbox) -> Starlet
                 "userPoolId": stack.user_pool_id,
                 "userPoolClientId": stack.user_pool_client_id,
                 "awsEndpoint": stack.endpoint,
+                "mediaBucket": stack.media_bucket,
             }
         )
 

@@ -1,7 +1,8 @@
-"""Media: the private bucket for audio, its upload queue and DLQ, and the processor function.
+"""Media: the private bucket for audio, the upload and cleanup queues, and their functions.
 
-S3 → SQS → processor, as in the emulator (emulator/aws.py provisions the same shape
-through boto3). Clients reach the bucket only through presigned URLs the API signs.
+S3 → SQS → processor turns uploads into playable songs; deleting a song queues the
+removal of its files for the cleanup function. The emulator (emulator/aws.py) provisions
+the same shape through boto3. Clients reach the bucket only through presigned URLs.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from infra.names import Stage
 
 AUDIO_PREFIX = "songs/"
 PROCESSOR_TIMEOUT = Duration.minutes(5)
+CLEANUP_TIMEOUT = Duration.minutes(1)
 MAX_RECEIVES = 3
 
 
@@ -57,21 +59,8 @@ class Media(Construct):
             removal_policy=RemovalPolicy.RETAIN if stage.production else RemovalPolicy.DESTROY,
             auto_delete_objects=not stage.production,
         )
-        self.dead_letters = sqs.Queue(
-            self,
-            "UploadsDlq",
-            retention_period=Duration.days(14),
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-        )
-        self.uploads = sqs.Queue(
-            self,
-            "Uploads",
-            visibility_timeout=Duration.seconds(PROCESSOR_TIMEOUT.to_seconds() * 6),
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            dead_letter_queue=sqs.DeadLetterQueue(queue=self.dead_letters, max_receive_count=MAX_RECEIVES),
-        )
+        self.uploads, self.dead_letters = self._queue_with_dlq("Uploads", PROCESSOR_TIMEOUT)
+        self.cleanup, self.cleanup_dead_letters = self._queue_with_dlq("Cleanup", CLEANUP_TIMEOUT)
         self.bucket.add_event_notification(
             s3.EventType.OBJECT_CREATED,
             notifications.SqsDestination(self.uploads),
@@ -93,7 +82,51 @@ class Media(Construct):
         )
         catalog.grant_read_write(processor.role)
         self.bucket_objects(processor.role, "s3:GetObject", "s3:DeleteObject")
+
+        cleaner = PythonFunction(
+            self,
+            "Cleaner",
+            stage=stage,
+            handler="resolvers.handlers.cleanup.handler",
+            description="Removes the files of deleted songs",
+            environment={"TABLE_NAME": catalog.table.table_name, "MEDIA_BUCKET": self.bucket.bucket_name},
+            memory_size=256,
+            timeout=CLEANUP_TIMEOUT,
+        )
+        self.cleaner = cleaner.function
+        self.cleaner.add_event_source(
+            sources.SqsEventSource(self.cleanup, batch_size=10, report_batch_item_failures=True)
+        )
+        cleaner.role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["dynamodb:GetItem"], resources=[catalog.table.table_arn])
+        )
+        cleaner.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["s3:ListBucket"],
+                resources=[self.bucket.bucket_arn],
+                conditions={"StringLike": {"s3:prefix": [f"{AUDIO_PREFIX}*"]}},
+            )
+        )
+        self.bucket_objects(cleaner.role, "s3:DeleteObject")
         self._acknowledge_notification_helper()
+
+    def _queue_with_dlq(self, name: str, consumer_timeout: Duration) -> tuple[sqs.Queue, sqs.Queue]:
+        dead_letters = sqs.Queue(
+            self,
+            f"{name}Dlq",
+            retention_period=Duration.days(14),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+        )
+        queue = sqs.Queue(
+            self,
+            name,
+            visibility_timeout=Duration.seconds(consumer_timeout.to_seconds() * 6),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            dead_letter_queue=sqs.DeadLetterQueue(queue=dead_letters, max_receive_count=MAX_RECEIVES),
+        )
+        return queue, dead_letters
 
     def bucket_objects(self, role: iam.IRole, *actions: str) -> None:
         """Grant actions on the audio objects only (not the bucket, not other prefixes)."""

@@ -43,12 +43,14 @@ class MusicStack(Stack):
                 "USER_POOL_ID": accounts.user_pool.user_pool_id,
                 "USER_POOL_CLIENT_ID": accounts.web_client.user_pool_client_id,
                 "MEDIA_BUCKET": media.bucket.bucket_name,
+                "CLEANUP_QUEUE_URL": media.cleanup.queue_url,
             },
             memory_size=1024,
         )
         catalog.grant_read_write(api_function.role)
         # Presigned URLs carry the signer's rights: uploads (PutObject) and streams (GetObject).
         media.bucket_objects(api_function.role, "s3:PutObject", "s3:GetObject")
+        media.cleanup.grant_send_messages(api_function.role)
         api = MusicApi(
             self,
             "Api",
@@ -61,7 +63,9 @@ class MusicStack(Stack):
         operations.watch_function("ApiFunction", api_function.function)
         operations.watch_function("PostConfirmation", accounts.post_confirmation)
         operations.watch_function("MediaProcessor", media.processor)
+        operations.watch_function("Cleanup", media.cleaner)
         operations.watch_queue("UploadsDlq", media.dead_letters)
+        operations.watch_queue("CleanupDlq", media.cleanup_dead_letters)
         operations.watch_api(api.api)
 
         CfnOutput(self, "GraphqlUrl", value=api.api.graphql_url)

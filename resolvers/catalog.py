@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from resolvers import store
+from resolvers import media, store
 from resolvers.clock import now_iso
 from resolvers.errors import NotFoundError, ValidationError
 from resolvers.validation import identifier, page_size, text, whole_number
@@ -249,4 +249,5 @@ def delete_song(song_id: Any) -> str:
     if song is None:
         raise NotFoundError(f"Song {song_id} not found")
     store.delete_song(song)
+    media.schedule_cleanup(song["id"])
     return song["id"]

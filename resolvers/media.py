@@ -10,6 +10,7 @@ file decodes before a song turns READY.
 from __future__ import annotations
 
 import datetime
+import json
 import tempfile
 import uuid
 from collections.abc import Mapping
@@ -79,6 +80,11 @@ AUDIO_TYPES: dict[str, AudioFormat] = {
 @cache
 def _s3() -> Any:
     return boto3.client("s3", config=Config(signature_version="s3v4"))
+
+
+@cache
+def _sqs() -> Any:
+    return boto3.client("sqs")
 
 
 def request_upload(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -203,6 +209,26 @@ def process_upload(bucket: str, key: str) -> None:
     if song.get("audioKey"):
         _s3().delete_object(Bucket=bucket, Key=song["audioKey"])  # the replaced audio
     on_song_ready({**song, **found, "status": "READY", "audioKey": key})
+
+
+def schedule_cleanup(song_id: str) -> None:
+    """After a song is deleted, its files go asynchronously (the cleanup queue), not in the request."""
+    _sqs().send_message(QueueUrl=settings().cleanup_queue, MessageBody=json.dumps({"songId": song_id}))
+
+
+def remove_song_files(song_id: str) -> int:
+    """Delete every object of a deleted song (audio, replaced and pending uploads); safe to repeat."""
+    if store.get("SONG", song_id) is not None:
+        logger.warning("not removing the files of a song that exists", extra={"songId": song_id})
+        return 0
+    removed = 0
+    pages = _s3().get_paginator("list_objects_v2").paginate(Bucket=settings().bucket, Prefix=f"songs/{song_id}/")
+    for page in pages:
+        keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+        if keys:
+            _s3().delete_objects(Bucket=settings().bucket, Delete={"Objects": keys, "Quiet": True})
+            removed += len(keys)
+    return removed
 
 
 def on_song_ready(song: Mapping[str, Any]) -> None:

@@ -15,6 +15,13 @@ class Settings:
     user_pool_id: str | None
     user_pool_client_id: str | None
     media_bucket: str | None
+    cleanup_queue_url: str | None
+
+    @property
+    def cleanup_queue(self) -> str:
+        if not self.cleanup_queue_url:
+            raise RuntimeError("CLEANUP_QUEUE_URL is not set for this function")
+        return self.cleanup_queue_url
 
     @property
     def bucket(self) -> str:
@@ -39,4 +46,5 @@ def settings() -> Settings:
         user_pool_id=os.environ.get("USER_POOL_ID") or None,
         user_pool_client_id=os.environ.get("USER_POOL_CLIENT_ID") or None,
         media_bucket=os.environ.get("MEDIA_BUCKET") or None,
+        cleanup_queue_url=os.environ.get("CLEANUP_QUEUE_URL") or None,
     )

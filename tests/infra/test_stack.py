@@ -198,7 +198,7 @@ def test_errors_raise_alarms_to_an_encrypted_topic(dev: Synthesized) -> None:
     dev.template.has_resource_properties("AWS::SNS::Topic", {"KmsMasterKeyId": Match.any_value()})
     alarms = dev.template.find_resources("AWS::CloudWatch::Alarm")
     metrics = sorted(a["Properties"]["MetricName"] for a in alarms.values())
-    assert metrics == ["5XXError", "ApproximateNumberOfMessagesVisible", "Errors", "Errors", "Errors"]
+    assert metrics == ["5XXError", *["ApproximateNumberOfMessagesVisible"] * 2, *["Errors"] * 4]
     assert all(a["Properties"]["AlarmActions"] for a in alarms.values())
 
 
@@ -233,3 +233,16 @@ def test_functions_share_a_layer_with_the_lambda_requirements(dev: Synthesized) 
     (layer,) = dev.template.find_resources("AWS::Lambda::LayerVersion").values()
     asset_dir = dev.assembly_dir / f"asset.{layer['Properties']['Content']['S3Key'].removesuffix('.zip')}"
     assert (asset_dir / "python" / "mutagen" / "__init__.py").is_file()
+
+
+def test_deleted_songs_files_are_cleaned_up_by_their_own_function(dev: Synthesized) -> None:
+    mappings = dev.template.find_resources("AWS::Lambda::EventSourceMapping")
+    assert len(mappings) == 2
+    assert all(m["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"] for m in mappings.values())
+    dev.template.has_resource_properties("AWS::Lambda::Function", {"Handler": "resolvers.handlers.cleanup.handler"})
+    api = next(
+        f
+        for f in dev.template.find_resources("AWS::Lambda::Function").values()
+        if f["Properties"]["Handler"] == "resolvers.handlers.api.handler"
+    )
+    assert {"MEDIA_BUCKET", "CLEANUP_QUEUE_URL"} <= set(api["Properties"]["Environment"]["Variables"])

@@ -7,12 +7,13 @@ import urllib.request
 import uuid
 from typing import Any
 
+import boto3
 import pytest
 import requests
 from gql.transport.exceptions import TransportQueryError
 
 from tests.audio import mp3, wav
-from tests.integration.conftest import Run, unique
+from tests.integration.conftest import Api, Run, unique
 
 CREATE_SONG = "mutation($i: CreateSongInput!) { createSong(input: $i) { id status } }"
 REQUEST_UPLOAD = """mutation($i: UploadRequestInput!) {
@@ -142,3 +143,25 @@ def test_uploads_are_for_admins_and_existing_songs(admin: Run, listener: Run, so
     with pytest.raises(TransportQueryError) as raised:
         admin(REQUEST_UPLOAD, i={**request, "songId": str(uuid.uuid4())})
     assert raised.value.errors[0]["errorType"] == "NotFoundError"
+
+
+def test_deleting_a_song_removes_its_files_asynchronously(local_api: Api, admin: Run, song: dict[str, Any]) -> None:
+    local_api.local_only()  # reads the emulated bucket directly
+    upload(admin, song["id"], wav(1.0), "audio/wav")
+    stream_url = settled(admin, song["id"])["streamUrl"]
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=local_api.config["awsEndpoint"],
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    bucket = local_api.config["mediaBucket"]
+    assert s3.list_objects_v2(Bucket=bucket, Prefix=f"songs/{song['id']}/")["KeyCount"] == 1
+
+    assert admin("mutation($id: ID!) { deleteSong(id: $id) }", id=song["id"])["deleteSong"] == song["id"]
+    deadline = time.monotonic() + PIPELINE_SECONDS
+    while s3.list_objects_v2(Bucket=bucket, Prefix=f"songs/{song['id']}/")["KeyCount"] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert s3.list_objects_v2(Bucket=bucket, Prefix=f"songs/{song['id']}/")["KeyCount"] == 0
+    assert requests.get(stream_url, timeout=10).status_code == 404

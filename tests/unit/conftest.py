@@ -11,12 +11,14 @@ import pytest
 from moto import mock_aws
 
 from emulator.lambdas import LambdaContext
-from resolvers import accounts, store
+from resolvers import accounts, media, store
 from resolvers.handlers.api import handler
 from resolvers.settings import settings
 from resolvers.table_layout import create_table_request
 
 ADMIN_SUB = str(uuid.uuid4())
+# Clients and settings made once per cold start; each test has its own mocked account.
+CACHED_CLIENTS = (settings, store._client, accounts._cognito, media._s3, media._sqs)
 LISTENER_SUB = str(uuid.uuid4())
 
 
@@ -40,13 +42,14 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
             ClientName="web",
             ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
         )["UserPoolClient"]
+        monkeypatch.setenv("CLEANUP_QUEUE_URL", boto3.client("sqs").create_queue(QueueName="cleanup")["QueueUrl"])
         monkeypatch.setenv("TABLE_NAME", "music-test")
         monkeypatch.setenv("USER_POOL_ID", pool["Id"])
         monkeypatch.setenv("USER_POOL_CLIENT_ID", client["ClientId"])
-        for cached in (settings, store._client, accounts._cognito):
+        for cached in CACHED_CLIENTS:
             cached.cache_clear()
         yield {"user_pool_id": pool["Id"], "client_id": client["ClientId"]}
-        for cached in (settings, store._client, accounts._cognito):
+        for cached in CACHED_CLIENTS:
             cached.cache_clear()
 
 

@@ -9,7 +9,7 @@ import boto3
 import pytest
 
 from emulator.lambdas import LambdaContext
-from resolvers import media, store
+from resolvers import store
 from resolvers.handlers import media_processor
 from resolvers.settings import settings
 from tests.audio import wav
@@ -22,7 +22,6 @@ BUCKET = "media-test"
 def song(aws: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     monkeypatch.setenv("MEDIA_BUCKET", BUCKET)
     settings.cache_clear()
-    media._s3.cache_clear()
     boto3.client("s3").create_bucket(Bucket=BUCKET)
     artist = invoke(appsync_event("Mutation", "createArtist", {"input": {"name": "A"}}))
     return invoke(
