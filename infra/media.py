@@ -7,7 +7,7 @@ the same shape through boto3. Clients reach the bucket only through presigned UR
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_s3 as s3
@@ -15,6 +15,7 @@ from aws_cdk import aws_s3_notifications as notifications
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from infra.buckets import private_bucket
 from infra.catalog_table import CatalogTable
 from infra.functions import PythonFunction
 from infra.nag import acknowledge
@@ -38,12 +39,10 @@ class Media(Construct):
         web_origins: list[str],
     ) -> None:
         super().__init__(scope, construct_id)
-        self.bucket = s3.Bucket(
+        self.bucket = private_bucket(
             self,
             "Bucket",
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
+            stage=stage,
             server_access_logs_bucket=access_logs,
             server_access_logs_prefix="media-bucket/",
             cors=[
@@ -56,8 +55,6 @@ class Media(Construct):
                 )
             ],
             lifecycle_rules=[s3.LifecycleRule(abort_incomplete_multipart_upload_after=Duration.days(1))],
-            removal_policy=RemovalPolicy.RETAIN if stage.production else RemovalPolicy.DESTROY,
-            auto_delete_objects=not stage.production,
         )
         self.uploads, self.dead_letters = self._queue_with_dlq("Uploads", PROCESSOR_TIMEOUT)
         self.cleanup, self.cleanup_dead_letters = self._queue_with_dlq("Cleanup", CLEANUP_TIMEOUT)

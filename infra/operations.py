@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration
 from aws_cdk import aws_appsync as appsync
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
@@ -13,6 +13,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from infra.buckets import private_bucket
 from infra.nag import acknowledge
 from infra.names import Stage
 
@@ -27,16 +28,12 @@ class Operations(Construct):
             master_key=kms.Alias.from_alias_name(self, "SnsKey", "alias/aws/sns"),
             enforce_ssl=True,
         )
-        self.access_logs = s3.Bucket(
+        self.access_logs = private_bucket(
             self,
             "AccessLogs",
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
+            stage=stage,
             object_ownership=s3.ObjectOwnership.OBJECT_WRITER,  # CloudFront's standard logs need ACLs
             lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(365 if stage.production else 30))],
-            removal_policy=RemovalPolicy.RETAIN if stage.production else RemovalPolicy.DESTROY,
-            auto_delete_objects=not stage.production,
         )
         acknowledge(self.access_logs, "S1", "This is the access-log bucket; logging it into itself would loop")
 

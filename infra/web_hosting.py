@@ -6,12 +6,13 @@ serves it over HTTPS and falls back to index.html so client-side routes work.
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from infra.buckets import private_bucket
 from infra.nag import acknowledge
 from infra.names import Stage
 
@@ -19,18 +20,13 @@ from infra.names import Stage
 class WebHosting(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, stage: Stage, access_logs: s3.IBucket) -> None:
         super().__init__(scope, construct_id)
-        removal = RemovalPolicy.RETAIN if stage.production else RemovalPolicy.DESTROY
-        self.bucket = s3.Bucket(
+        self.bucket = private_bucket(
             self,
             "Site",
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
+            stage=stage,
             versioned=stage.production,
             server_access_logs_bucket=access_logs,
             server_access_logs_prefix="web-bucket/",
-            removal_policy=removal,
-            auto_delete_objects=not stage.production,
         )
         spa_fallback = [
             cloudfront.ErrorResponse(

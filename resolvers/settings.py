@@ -19,21 +19,22 @@ class Settings:
 
     @property
     def cleanup_queue(self) -> str:
-        if not self.cleanup_queue_url:
-            raise RuntimeError("CLEANUP_QUEUE_URL is not set for this function")
-        return self.cleanup_queue_url
+        return _required(self.cleanup_queue_url, "CLEANUP_QUEUE_URL")
 
     @property
     def bucket(self) -> str:
-        if not self.media_bucket:
-            raise RuntimeError("MEDIA_BUCKET is not set for this function")
-        return self.media_bucket
+        return _required(self.media_bucket, "MEDIA_BUCKET")
 
     @property
     def client_id(self) -> str:
-        if not self.user_pool_client_id:
-            raise RuntimeError("USER_POOL_CLIENT_ID is not set for this function")
-        return self.user_pool_client_id
+        return _required(self.user_pool_client_id, "USER_POOL_CLIENT_ID")
+
+
+def _required(value: str | None, variable: str) -> str:
+    """A setting only some functions have: using it where it is missing is a deployment bug."""
+    if not value:
+        raise RuntimeError(f"{variable} is not set for this function")
+    return value
 
 
 @cache
