@@ -123,14 +123,17 @@ def request_upload(data: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def download_url(song: Mapping[str, Any], seconds: int) -> str:
+    """A presigned GET of the song's current audio."""
+    return _s3().generate_presigned_url(
+        "get_object", Params={"Bucket": settings().bucket, "Key": song["audioKey"]}, ExpiresIn=seconds
+    )
+
+
 def stream_urls(songs: list[Mapping[str, Any] | None]) -> list[str | None]:
     """Short-lived GET URLs for READY songs (S3 answers Range requests with 206)."""
     return [
-        _s3().generate_presigned_url(
-            "get_object", Params={"Bucket": settings().bucket, "Key": song["audioKey"]}, ExpiresIn=STREAM_SECONDS
-        )
-        if song and song.get("status") == "READY" and song.get("audioKey")
-        else None
+        download_url(song, STREAM_SECONDS) if song and song.get("status") == "READY" and song.get("audioKey") else None
         for song in songs
     ]
 
@@ -183,13 +186,14 @@ def process_upload(bucket: str, key: str) -> None:
         return
     audio_format = AUDIO_TYPES[pending["contentType"]]
     try:
-        size = _s3().head_object(Bucket=bucket, Key=key)["ContentLength"]
+        head = _s3().head_object(Bucket=bucket, Key=key)
+        size = head["ContentLength"]
         if size > pending["sizeBytes"]:
             raise Rejected(f"The file is {size} bytes, more than the {pending['sizeBytes']} bytes declared")
         with tempfile.NamedTemporaryFile(suffix=f".{audio_format.extension}") as file:
             _s3().download_fileobj(bucket, key, file)
             file.flush()
-            found = _inspect(file.name, size, audio_format)
+            found = {**_inspect(file.name, size, audio_format), "audioEtag": head["ETag"].strip('"')}
     except Rejected as refusal:
         _s3().delete_object(Bucket=bucket, Key=key)
         playable = song["status"] == "READY"

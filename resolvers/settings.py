@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from functools import cache
 
+DEFAULT_OFFLINE_LIMIT = 1000  # songs per listener kept for offline playback
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -16,6 +18,7 @@ class Settings:
     user_pool_client_id: str | None
     media_bucket: str | None
     cleanup_queue_url: str | None
+    offline_limit: int
 
     @property
     def cleanup_queue(self) -> str:
@@ -48,4 +51,5 @@ def settings() -> Settings:
         user_pool_client_id=os.environ.get("USER_POOL_CLIENT_ID") or None,
         media_bucket=os.environ.get("MEDIA_BUCKET") or None,
         cleanup_queue_url=os.environ.get("CLEANUP_QUEUE_URL") or None,
+        offline_limit=int(os.environ.get("OFFLINE_LIMIT", str(DEFAULT_OFFLINE_LIMIT))),
     )

@@ -425,3 +425,92 @@ def delete_song(song: Mapping[str, Any]) -> None:
         actions.append(_count("ALBUM", song["albumId"], "songCount", -1))
     if _transact(actions):
         raise NotFoundError(f"Song {song['id']} not found")
+
+
+# -- offline libraries ------------------------------------------------------------------------
+# A listener's offline songs live in the listener's partition (`USER#sub`, `OFFLINE#songId`);
+# a counter item beside them enforces the per-listener limit in the same transaction.
+
+
+def _offline_key(user_id: str, song_id: str) -> dict[str, str]:
+    return {PARTITION_KEY: f"USER#{user_id}", SORT_KEY: f"OFFLINE#{song_id}"}
+
+
+def _offline_count_key(user_id: str) -> dict[str, str]:
+    return {PARTITION_KEY: f"USER#{user_id}", SORT_KEY: "OFFLINE_COUNT"}
+
+
+def add_offline(user_id: str, entry: Mapping[str, Any], limit: int) -> bool:
+    """Add a song to the library; False when it was already there. ConflictError past the limit."""
+    failed = _transact(
+        [
+            {
+                "Put": {
+                    "TableName": _table(),
+                    "Item": _to_raw({**_offline_key(user_id, entry["songId"]), **entry}),
+                    "ConditionExpression": "attribute_not_exists(PK)",
+                }
+            },
+            {
+                "Update": {
+                    "TableName": _table(),
+                    "Key": _to_raw(_offline_count_key(user_id)),
+                    "UpdateExpression": "ADD songCount :one",
+                    "ConditionExpression": "attribute_not_exists(songCount) OR songCount < :limit",
+                    "ExpressionAttributeValues": _to_raw({":one": 1, ":limit": limit}),
+                }
+            },
+        ]
+    )
+    if failed and failed[0] is not None:
+        return False
+    if failed:
+        raise ConflictError(f"The offline library holds at most {limit} songs: remove some first")
+    return True
+
+
+def get_offline(user_id: str, song_id: str) -> dict[str, Any] | None:
+    raw = _client().get_item(TableName=_table(), Key=_to_raw(_offline_key(user_id, song_id))).get("Item")
+    return _to_item(raw) if raw else None
+
+
+def renew_offline(user_id: str, song_id: str, changes: Mapping[str, Any]) -> None:
+    names = {f"#a{n}": name for n, name in enumerate(changes)}
+    _client().update_item(
+        TableName=_table(),
+        Key=_to_raw(_offline_key(user_id, song_id)),
+        UpdateExpression="SET " + ", ".join(f"#a{n} = :v{n}" for n in range(len(changes))),
+        ConditionExpression="attribute_exists(PK)",
+        ExpressionAttributeNames=names,
+        ExpressionAttributeValues=_to_raw({f":v{n}": v for n, v in enumerate(changes.values())}),
+    )
+
+
+def remove_offline(user_id: str, song_id: str) -> None:
+    failed = _transact(
+        [
+            {
+                "Delete": {
+                    "TableName": _table(),
+                    "Key": _to_raw(_offline_key(user_id, song_id)),
+                    "ConditionExpression": "attribute_exists(PK)",
+                }
+            },
+            {
+                "Update": {
+                    "TableName": _table(),
+                    "Key": _to_raw(_offline_count_key(user_id)),
+                    "UpdateExpression": "ADD songCount :minus",
+                    "ExpressionAttributeValues": _to_raw({":minus": -1}),
+                }
+            },
+        ]
+    )
+    if failed:
+        raise NotFoundError(f"Song {song_id} is not in the offline library")
+
+
+def offline_page(user_id: str, limit: int, next_token: str | None) -> Page:
+    return query_page(
+        None, f"USER#{user_id}", limit=limit, next_token=next_token, newest_first=True, sort_prefix="OFFLINE#"
+    )

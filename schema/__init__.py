@@ -17,12 +17,13 @@ from schema.accounts import AccountMutation, AccountQuery
 from schema.catalog import CatalogMutation, CatalogQuery
 from schema.lambda_field import LambdaField, lambda_fields
 from schema.media import MediaMutation
+from schema.offline import OfflineMutation, OfflineQuery
 from schema.scalars import SCALAR_MAP
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 
-Query = merge_types("Query", (CatalogQuery, AccountQuery))
-Mutation = merge_types("Mutation", (CatalogMutation, MediaMutation, AccountMutation))
+Query = merge_types("Query", (CatalogQuery, OfflineQuery, AccountQuery))
+Mutation = merge_types("Mutation", (CatalogMutation, MediaMutation, OfflineMutation, AccountMutation))
 
 
 def build_schema(**options: Any) -> strawberry.Schema:

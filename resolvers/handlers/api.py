@@ -10,11 +10,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from resolvers.errors import InternalError, MusicError
 from resolvers.observability import logger, tracer
-from resolvers.routes import accounts, catalog, media
+from resolvers.routes import accounts, catalog, media, offline
 
 app = AppSyncResolver()
 app.include_router(catalog.router)
 app.include_router(media.router)
+app.include_router(offline.router)
 app.include_router(accounts.router)
 
 

@@ -29,6 +29,7 @@ from emulator.seed import ADMIN, LISTENER
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 60
+OFFLINE_LIMIT = 3  # small, so a test can reach the per-listener limit
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ def _start_emulator() -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
         [sys.executable, "-m", "emulator", "--port", str(port), "--seed", "demo"],
         cwd=ROOT,
+        env={**os.environ, "OFFLINE_LIMIT": str(OFFLINE_LIMIT)},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
