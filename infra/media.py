@@ -21,7 +21,8 @@ from infra.functions import PythonFunction
 from infra.nag import acknowledge
 from infra.names import Stage
 
-AUDIO_PREFIX = "songs/"
+# Songs' audio, albums' covers, artists' images: the folders uploads land in (resolvers/media.py SLOTS).
+MEDIA_PREFIXES = ("songs/", "albums/", "artists/")
 PROCESSOR_TIMEOUT = Duration.minutes(5)
 CLEANUP_TIMEOUT = Duration.minutes(1)
 MAX_RECEIVES = 3
@@ -58,11 +59,12 @@ class Media(Construct):
         )
         self.uploads, self.dead_letters = self._queue_with_dlq("Uploads", PROCESSOR_TIMEOUT)
         self.cleanup, self.cleanup_dead_letters = self._queue_with_dlq("Cleanup", CLEANUP_TIMEOUT)
-        self.bucket.add_event_notification(
-            s3.EventType.OBJECT_CREATED,
-            notifications.SqsDestination(self.uploads),
-            s3.NotificationKeyFilter(prefix=AUDIO_PREFIX),
-        )
+        for prefix in MEDIA_PREFIXES:
+            self.bucket.add_event_notification(
+                s3.EventType.OBJECT_CREATED,
+                notifications.SqsDestination(self.uploads),
+                s3.NotificationKeyFilter(prefix=prefix),
+            )
         processor = PythonFunction(
             self,
             "Processor",
@@ -101,7 +103,7 @@ class Media(Construct):
             iam.PolicyStatement(
                 actions=["s3:ListBucket"],
                 resources=[self.bucket.bucket_arn],
-                conditions={"StringLike": {"s3:prefix": [f"{AUDIO_PREFIX}*"]}},
+                conditions={"StringLike": {"s3:prefix": [f"{prefix}*" for prefix in MEDIA_PREFIXES]}},
             )
         )
         self.bucket_objects(cleaner.role, "s3:DeleteObject")
@@ -126,15 +128,20 @@ class Media(Construct):
         return queue, dead_letters
 
     def bucket_objects(self, role: iam.IRole, *actions: str) -> None:
-        """Grant actions on the audio objects only (not the bucket, not other prefixes)."""
+        """Grant actions on the media objects only (the upload folders; not the bucket itself)."""
         role.add_to_principal_policy(
-            iam.PolicyStatement(actions=list(actions), resources=[self.bucket.arn_for_objects(f"{AUDIO_PREFIX}*")])
+            iam.PolicyStatement(
+                actions=list(actions),
+                resources=[self.bucket.arn_for_objects(f"{prefix}*") for prefix in MEDIA_PREFIXES],
+            )
         )
-        acknowledge(
-            role,
-            f"IAM5[Resource::<{Stack.of(self).get_logical_id(self.bucket.node.default_child)}.Arn>/{AUDIO_PREFIX}*]",  # type: ignore[arg-type]
-            "Audio objects are named per song and upload under this prefix",
-        )
+        bucket_id = Stack.of(self).get_logical_id(self.bucket.node.default_child)  # type: ignore[arg-type]
+        for prefix in MEDIA_PREFIXES:
+            acknowledge(
+                role,
+                f"IAM5[Resource::<{bucket_id}.Arn>/{prefix}*]",
+                "Media objects are named per item and upload under their folder",
+            )
 
     def _acknowledge_notification_helper(self) -> None:
         stack = Stack.of(self)

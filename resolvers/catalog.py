@@ -169,6 +169,7 @@ def update_artist(artist_id: Any, data: Mapping[str, Any]) -> dict[str, Any]:
 def delete_artist(artist_id: Any) -> str:
     artist_id = identifier(artist_id)
     store.delete_artist(artist_id)
+    media.schedule_cleanup("ARTIST", artist_id)
     return artist_id
 
 
@@ -204,6 +205,7 @@ def delete_album(album_id: Any) -> str:
     if album is None:
         raise NotFoundError(f"Album {album_id} not found")
     store.delete_album(album)
+    media.schedule_cleanup("ALBUM", album["id"])
     return album["id"]
 
 
@@ -249,5 +251,5 @@ def delete_song(song_id: Any) -> str:
     if song is None:
         raise NotFoundError(f"Song {song_id} not found")
     store.delete_song(song)
-    media.schedule_cleanup(song["id"])
+    media.schedule_cleanup("SONG", song["id"])
     return song["id"]

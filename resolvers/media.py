@@ -32,36 +32,39 @@ from resolvers.validation import identifier, whole_number
 UPLOAD_SECONDS = 15 * 60
 STREAM_SECONDS = 15 * 60
 MAX_AUDIO_BYTES = 200 * 1024 * 1024
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+IMAGE_URL_SECONDS = 24 * 60 * 60
 
 
 @dataclass(frozen=True)
-class AudioFormat:
+class FileFormat:
     name: str
     extension: str
 
     def looks_like(self, head: bytes) -> bool:
         """The file's first bytes match the format (its magic number)."""
-        if self.name == "WAV":
-            return head[:4] == b"RIFF" and head[8:12] == b"WAVE"
-        if self.name == "MP3":
-            return head[:3] == b"ID3" or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0)
-        if self.name == "FLAC":
-            return head[:4] == b"fLaC"
-        if self.name == "OGG":
-            return head[:4] == b"OggS"
-        if self.name == "AAC":
-            return head[4:8] == b"ftyp" or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xF6 == 0xF0)
-        return False
+        two = len(head) > 1
+        checks = {
+            "WAV": head[:4] == b"RIFF" and head[8:12] == b"WAVE",
+            "MP3": head[:3] == b"ID3" or (two and head[0] == 0xFF and head[1] & 0xE0 == 0xE0),
+            "FLAC": head[:4] == b"fLaC",
+            "OGG": head[:4] == b"OggS",
+            "AAC": head[4:8] == b"ftyp" or (two and head[0] == 0xFF and head[1] & 0xF6 == 0xF0),
+            "JPEG": head[:3] == b"\xff\xd8\xff",
+            "PNG": head[:8] == b"\x89PNG\r\n\x1a\n",
+            "WEBP": head[:4] == b"RIFF" and head[8:12] == b"WEBP",
+        }
+        return checks.get(self.name, False)
 
 
 _WAV, _MP3, _FLAC, _OGG, _AAC = (
-    AudioFormat("WAV", "wav"),
-    AudioFormat("MP3", "mp3"),
-    AudioFormat("FLAC", "flac"),
-    AudioFormat("OGG", "ogg"),
-    AudioFormat("AAC", "m4a"),
+    FileFormat("WAV", "wav"),
+    FileFormat("MP3", "mp3"),
+    FileFormat("FLAC", "flac"),
+    FileFormat("OGG", "ogg"),
+    FileFormat("AAC", "m4a"),
 )
-AUDIO_TYPES: dict[str, AudioFormat] = {
+AUDIO_TYPES: dict[str, FileFormat] = {
     "audio/wav": _WAV,
     "audio/x-wav": _WAV,
     "audio/wave": _WAV,
@@ -75,6 +78,43 @@ AUDIO_TYPES: dict[str, AudioFormat] = {
     "audio/mp4": _AAC,
     "audio/x-m4a": _AAC,
 }
+IMAGE_TYPES: dict[str, FileFormat] = {
+    "image/jpeg": FileFormat("JPEG", "jpg"),
+    "image/png": FileFormat("PNG", "png"),
+    "image/webp": FileFormat("WEBP", "webp"),
+}
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where an upload of one kind goes: the item it belongs to, its S3 folder, its formats and size."""
+
+    kind: str
+    item_kind: str
+    id_argument: str
+    prefix: str
+    folder: str
+    formats: dict[str, FileFormat]
+    max_bytes: int
+
+    @property
+    def current(self) -> str:
+        return f"{self.folder}Key"  # the attribute naming the file in use: audioKey, coverKey, imageKey
+
+    @property
+    def pending(self) -> str:
+        return f"pending{self.folder.title()}"  # the upload being checked
+
+
+SLOTS: dict[str, Slot] = {
+    slot.kind: slot
+    for slot in (
+        Slot("AUDIO", "SONG", "songId", "songs", "audio", AUDIO_TYPES, MAX_AUDIO_BYTES),
+        Slot("COVER", "ALBUM", "albumId", "albums", "cover", IMAGE_TYPES, MAX_IMAGE_BYTES),
+        Slot("IMAGE", "ARTIST", "artistId", "artists", "image", IMAGE_TYPES, MAX_IMAGE_BYTES),
+    )
+}
+PREFIXES = {slot.item_kind: slot.prefix for slot in SLOTS.values()}
 
 
 @cache
@@ -88,24 +128,24 @@ def _sqs() -> Any:
 
 
 def request_upload(data: Mapping[str, Any]) -> dict[str, Any]:
-    """A presigned POST bound to the declared type and size; the song waits for it."""
-    song_id = identifier(data.get("songId"), "songId")
+    """A presigned POST bound to the declared type and size; the item waits for the file."""
+    slot = SLOTS.get(str(data.get("kind")))
+    if slot is None:
+        raise ValidationError(f"kind: one of {', '.join(SLOTS)}")
+    item_id = identifier(data.get(slot.id_argument), slot.id_argument)
     content_type = str(data.get("contentType", "")).lower()
-    if content_type not in AUDIO_TYPES:
-        raise ValidationError(f"contentType: audio must be one of {', '.join(sorted(AUDIO_TYPES))}")
-    size = whole_number(data.get("sizeBytes"), "sizeBytes", low=1, high=MAX_AUDIO_BYTES)
-    key = f"songs/{song_id}/audio/{uuid.uuid4()}.{AUDIO_TYPES[content_type].extension}"
-    song = store.get("SONG", song_id)
-    if song is None:
-        raise NotFoundError(f"Song {song_id} not found")
-    # A READY song stays READY (its current audio playable) until the replacement is.
-    status = "READY" if song["status"] == "READY" else "PENDING"
-    store.update(
-        "SONG",
-        song_id,
-        {"status": status, "pendingAudio": {"key": key, "contentType": content_type, "sizeBytes": size}},
-        now_iso(),
-    )
+    if content_type not in slot.formats:
+        raise ValidationError(f"contentType: {slot.kind} must be one of {', '.join(sorted(slot.formats))}")
+    size = whole_number(data.get("sizeBytes"), "sizeBytes", low=1, high=slot.max_bytes)
+    key = f"{slot.prefix}/{item_id}/{slot.folder}/{uuid.uuid4()}.{slot.formats[content_type].extension}"
+    item = store.get(slot.item_kind, item_id)
+    if item is None:
+        raise NotFoundError(f"{slot.item_kind.title()} {item_id} not found")
+    changes: dict[str, Any] = {slot.pending: {"key": key, "contentType": content_type, "sizeBytes": size}}
+    if slot.kind == "AUDIO":
+        # A READY song stays READY (its current audio playable) until the replacement is.
+        changes["status"] = "READY" if item["status"] == "READY" else "PENDING"
+    store.update(slot.item_kind, item_id, changes, now_iso())
     post = _s3().generate_presigned_post(
         settings().bucket,
         key,
@@ -123,10 +163,22 @@ def request_upload(data: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def download_url(song: Mapping[str, Any], seconds: int) -> str:
-    """A presigned GET of the song's current audio."""
+def image_urls(items: list[Mapping[str, Any] | None], slot_kind: str) -> list[str | None]:
+    """An uploaded cover or image as a presigned GET (a day), else the external URL an admin set."""
+    slot = SLOTS[slot_kind]
+    stored = "coverUrl" if slot_kind == "COVER" else "imageUrl"
+    return [
+        (download_url(item, IMAGE_URL_SECONDS, slot.current) if item.get(slot.current) else item.get(stored))
+        if item
+        else None
+        for item in items
+    ]
+
+
+def download_url(item: Mapping[str, Any], seconds: int, attribute: str = "audioKey") -> str:
+    """A presigned GET of an item's current file (a song's audio by default)."""
     return _s3().generate_presigned_url(
-        "get_object", Params={"Bucket": settings().bucket, "Key": song["audioKey"]}, ExpiresIn=seconds
+        "get_object", Params={"Bucket": settings().bucket, "Key": item[attribute]}, ExpiresIn=seconds
     )
 
 
@@ -139,15 +191,11 @@ def stream_urls(songs: list[Mapping[str, Any] | None]) -> list[str | None]:
 
 
 class Rejected(Exception):
-    """The uploaded file cannot become the song's audio; the message says why, for the admin."""
+    """The uploaded file cannot become the item's file; the message says why, for the admin."""
 
 
-def _inspect(path: str, size: int, audio_format: AudioFormat) -> dict[str, Any]:
-    """Magic bytes, then a full parse; what the player needs to know about the audio."""
-    with open(path, "rb") as file:
-        head = file.read(16)
-    if not audio_format.looks_like(head):
-        raise Rejected(f"The file is not {audio_format.name} audio, as its content type said")
+def _inspect_audio(path: str, size: int, audio_format: FileFormat) -> dict[str, Any]:
+    """A full parse; what the player needs to know about the audio."""
     try:
         parsed = mutagen.File(path)
     except mutagen.MutagenError as error:
@@ -168,65 +216,73 @@ def _inspect(path: str, size: int, audio_format: AudioFormat) -> dict[str, Any]:
     }
 
 
+def _check(bucket: str, key: str, slot: Slot, pending: Mapping[str, Any]) -> dict[str, Any]:
+    """What S3 cannot be trusted to have checked: size, magic bytes and, for audio, a full decode."""
+    file_format = slot.formats[pending["contentType"]]
+    head = _s3().head_object(Bucket=bucket, Key=key)
+    size = head["ContentLength"]
+    if size > pending["sizeBytes"]:
+        raise Rejected(f"The file is {size} bytes, more than the {pending['sizeBytes']} bytes declared")
+    with tempfile.NamedTemporaryFile(suffix=f".{file_format.extension}") as file:
+        _s3().download_fileobj(bucket, key, file)
+        file.flush()
+        file.seek(0)
+        if not file_format.looks_like(file.read(16)):
+            raise Rejected(f"The file is not {file_format.name}, as its content type said")
+        found = _inspect_audio(file.name, size, file_format) if slot.kind == "AUDIO" else {}
+    return {**found, f"{slot.folder}Etag": head["ETag"].strip('"')}
+
+
 def process_upload(bucket: str, key: str) -> None:
-    """Turn an uploaded object into the song's audio, or refuse it with a reason. Safe to repeat."""
+    """Turn an uploaded object into the item's file, or refuse it with a reason. Safe to repeat."""
     parts = key.split("/")
-    if len(parts) != 4 or parts[0] != "songs" or parts[2] != "audio":
+    slot = next((s for s in SLOTS.values() if parts[0] == s.prefix and parts[2:3] == [s.folder]), None)
+    if len(parts) != 4 or slot is None:
         logger.warning("ignoring an object outside the upload layout", extra={"key": key})
         return
-    song = store.get("SONG", parts[1])
-    if song is None or song.get("audioKey") == key:
-        if song is None:
+    item = store.get(slot.item_kind, parts[1])
+    if item is None or item.get(slot.current) == key:
+        if item is None:
             _s3().delete_object(Bucket=bucket, Key=key)
-        return  # the song is gone, or this upload was already processed (a redelivery)
-    pending = song.get("pendingAudio") or {}
+        return  # the item is gone, or this upload was already processed (a redelivery)
+    pending = item.get(slot.pending) or {}
     if pending.get("key") != key:
         logger.info("removing a superseded upload", extra={"key": key})
         _s3().delete_object(Bucket=bucket, Key=key)
         return
-    audio_format = AUDIO_TYPES[pending["contentType"]]
     try:
-        head = _s3().head_object(Bucket=bucket, Key=key)
-        size = head["ContentLength"]
-        if size > pending["sizeBytes"]:
-            raise Rejected(f"The file is {size} bytes, more than the {pending['sizeBytes']} bytes declared")
-        with tempfile.NamedTemporaryFile(suffix=f".{audio_format.extension}") as file:
-            _s3().download_fileobj(bucket, key, file)
-            file.flush()
-            found = {**_inspect(file.name, size, audio_format), "audioEtag": head["ETag"].strip('"')}
+        found = _check(bucket, key, slot, pending)
     except Rejected as refusal:
         _s3().delete_object(Bucket=bucket, Key=key)
-        playable = song["status"] == "READY"
-        store.update(
-            "SONG",
-            song["id"],
-            {"status": "READY" if playable else "FAILED", "failureReason": str(refusal), "pendingAudio": None},
-            now_iso(),
-        )
+        refused: dict[str, Any] = {slot.pending: None, "failureReason": str(refusal)}
+        if slot.kind == "AUDIO":
+            refused["status"] = "READY" if item["status"] == "READY" else "FAILED"
+        store.update(slot.item_kind, item["id"], refused, now_iso())
         return
-    store.update(
-        "SONG",
-        song["id"],
-        {**found, "status": "READY", "audioKey": key, "failureReason": None, "pendingAudio": None},
-        now_iso(),
-    )
-    if song.get("audioKey"):
-        _s3().delete_object(Bucket=bucket, Key=song["audioKey"])  # the replaced audio
-    on_song_ready({**song, **found, "status": "READY", "audioKey": key})
+    accepted: dict[str, Any] = {**found, slot.current: key, slot.pending: None, "failureReason": None}
+    if slot.kind == "AUDIO":
+        accepted["status"] = "READY"
+    store.update(slot.item_kind, item["id"], accepted, now_iso())
+    if item.get(slot.current):
+        _s3().delete_object(Bucket=bucket, Key=item[slot.current])  # the replaced file
+    if slot.kind == "AUDIO":
+        on_song_ready({**item, **accepted})
 
 
-def schedule_cleanup(song_id: str) -> None:
-    """After a song is deleted, its files go asynchronously (the cleanup queue), not in the request."""
-    _sqs().send_message(QueueUrl=settings().cleanup_queue, MessageBody=json.dumps({"songId": song_id}))
+def schedule_cleanup(kind: str, item_id: str) -> None:
+    """After a song, album or artist is deleted, its files go asynchronously (the cleanup queue)."""
+    _sqs().send_message(QueueUrl=settings().cleanup_queue, MessageBody=json.dumps({"kind": kind, "id": item_id}))
 
 
-def remove_song_files(song_id: str) -> int:
-    """Delete every object of a deleted song (audio, replaced and pending uploads); safe to repeat."""
-    if store.get("SONG", song_id) is not None:
-        logger.warning("not removing the files of a song that exists", extra={"songId": song_id})
+def remove_files(kind: str, item_id: str) -> int:
+    """Delete every object of a deleted item (current, replaced and pending uploads); safe to repeat."""
+    if store.get(kind, item_id) is not None:
+        logger.warning("not removing the files of an item that exists", extra={"kind": kind, "id": item_id})
         return 0
     removed = 0
-    pages = _s3().get_paginator("list_objects_v2").paginate(Bucket=settings().bucket, Prefix=f"songs/{song_id}/")
+    pages = (
+        _s3().get_paginator("list_objects_v2").paginate(Bucket=settings().bucket, Prefix=f"{PREFIXES[kind]}/{item_id}/")
+    )
     for page in pages:
         keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
         if keys:

@@ -34,9 +34,13 @@ class Artist:
     name: str
     bio: str | None
     genres: list[str]
-    image_url: AWSURL | None
+    failure_reason: str | None = strawberry.field(description="Why the last image upload was refused.")
     created_at: AWSDateTime
     updated_at: AWSDateTime
+
+    @lambda_field(batch=True)
+    def image_url(self) -> AWSURL | None:
+        """The uploaded image (a URL valid for a day), else the external URL an admin set."""
 
     @lambda_field(batch=True)
     def albums(
@@ -51,9 +55,13 @@ class Album:
     title: str
     release_date: AWSDate | None
     genre: str
-    cover_url: AWSURL | None
+    failure_reason: str | None = strawberry.field(description="Why the last cover upload was refused.")
     created_at: AWSDateTime
     updated_at: AWSDateTime
+
+    @lambda_field(batch=True)
+    def cover_url(self) -> AWSURL | None:
+        """The uploaded cover (a URL valid for a day), else the external URL an admin set."""
 
     @lambda_field(batch=True)
     def artist(self) -> Artist:

@@ -12,17 +12,24 @@ from schema.lambda_field import lambda_field
 from schema.scalars import AWSURL, AWSDateTime
 
 
-@strawberry.enum(description="What an upload is; AUDIO is a song's audio file.")
+@strawberry.enum(description="What an upload is: a song's audio, an album's cover, an artist's image.")
 class MediaKind(enum.Enum):
     AUDIO = "AUDIO"
+    COVER = "COVER"
+    IMAGE = "IMAGE"
 
 
-@strawberry.input(description="The file to upload: what it is, its MIME type and its exact size.")
+@strawberry.input(
+    description="The file to upload: its kind, the item it belongs to (songId for AUDIO, albumId for COVER, "
+    "artistId for IMAGE), its MIME type and its exact size."
+)
 class UploadRequestInput:
     kind: MediaKind
-    song_id: ID
     content_type: str
     size_bytes: int
+    song_id: ID | None = strawberry.UNSET
+    album_id: ID | None = strawberry.UNSET
+    artist_id: ID | None = strawberry.UNSET
 
 
 @strawberry.type(description="One form field of a presigned POST, to send as given.")

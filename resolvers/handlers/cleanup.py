@@ -1,4 +1,4 @@
-"""Cleanup: the files of deleted songs are removed here, off the request path, with retries."""
+"""Cleanup: the files of deleted songs, albums and artists are removed here, off the request path."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def remove(record: SQSRecord) -> None:
-    song_id = json.loads(record.body)["songId"]
-    removed = media.remove_song_files(song_id)
-    logger.info("removed a deleted song's files", extra={"songId": song_id, "objects": removed})
+    deleted = json.loads(record.body)
+    removed = media.remove_files(deleted["kind"], deleted["id"])
+    logger.info("removed a deleted item's files", extra={**deleted, "objects": removed})
 
 
 @logger.inject_lambda_context

@@ -20,3 +20,13 @@ def request_upload(input: dict[str, Any]) -> dict[str, Any]:
 @router.batch_resolver(type_name="Song", field_name="streamUrl", raise_on_error=True)
 def stream_urls(event: list[AppSyncResolverEvent]) -> list[str | None]:
     return media.stream_urls([e.source for e in event])
+
+
+@router.batch_resolver(type_name="Album", field_name="coverUrl", raise_on_error=True)
+def cover_urls(event: list[AppSyncResolverEvent]) -> list[str | None]:
+    return media.image_urls([e.source for e in event], "COVER")
+
+
+@router.batch_resolver(type_name="Artist", field_name="imageUrl", raise_on_error=True)
+def image_urls(event: list[AppSyncResolverEvent]) -> list[str | None]:
+    return media.image_urls([e.source for e in event], "IMAGE")

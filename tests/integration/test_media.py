@@ -12,8 +12,8 @@ import pytest
 import requests
 from gql.transport.exceptions import TransportQueryError
 
-from tests.audio import mp3, wav
 from tests.integration.conftest import Api, Run, unique
+from tests.media_files import mp3, png, wav
 
 CREATE_SONG = "mutation($i: CreateSongInput!) { createSong(input: $i) { id status } }"
 REQUEST_UPLOAD = """mutation($i: UploadRequestInput!) {
@@ -89,7 +89,7 @@ def test_text_renamed_mp3_fails_with_a_reason_and_is_removed(admin: Run, song: d
     upload(admin, song["id"], b"Definitely not audio, just text. " * 20, "audio/mpeg")
     failed = settled(admin, song["id"])
     assert failed["status"] == "FAILED"
-    assert "not MP3 audio" in failed["failureReason"]
+    assert "not MP3" in failed["failureReason"]
     assert failed["streamUrl"] is None
 
 
@@ -114,7 +114,7 @@ def test_replacing_audio_keeps_the_old_one_until_the_new_one_is_ready(admin: Run
         still = admin(SONG, id=song["id"])["song"]
     assert still["status"] == "READY"
     assert still["durationSeconds"] == 2
-    assert "not WAV audio" in still["failureReason"]
+    assert "not WAV" in still["failureReason"]
     with urllib.request.urlopen(still["streamUrl"], timeout=10) as response:
         assert response.status == 200
 
@@ -165,3 +165,72 @@ def test_deleting_a_song_removes_its_files_asynchronously(local_api: Api, admin:
         time.sleep(0.2)
     assert s3.list_objects_v2(Bucket=bucket, Prefix=f"songs/{song['id']}/")["KeyCount"] == 0
     assert requests.get(stream_url, timeout=10).status_code == 404
+
+
+def test_album_cover_and_artist_image_uploads(local_api: Api, admin: Run, listener: Run) -> None:
+    artist = admin("mutation($n: String!) { createArtist(input: {name: $n}) { id } }", n=unique("Painter"))[
+        "createArtist"
+    ]
+    album = admin(
+        'mutation($a: ID!) { createAlbum(input: {artistId: $a, title: "Covered", genre: "rock"}) { id coverUrl } }',
+        a=artist["id"],
+    )["createAlbum"]
+    assert album["coverUrl"] is None
+    cover, image = png(4, 4), png(8, 8)
+    for kind, field, item_id, content in (
+        ("COVER", "albumId", album["id"], cover),
+        ("IMAGE", "artistId", artist["id"], image),
+    ):
+        target = admin(
+            REQUEST_UPLOAD, i={"kind": kind, field: item_id, "contentType": "image/png", "sizeBytes": len(content)}
+        )["requestUpload"]
+        fields = {f["name"]: f["value"] for f in target["fields"]}
+        assert requests.post(target["url"], data=fields, files={"file": ("x.png", content, "image/png")}, timeout=30).ok
+
+    read = "query($a: ID!, $r: ID!) { album(id: $a) { coverUrl failureReason } artist(id: $r) { imageUrl } }"
+    deadline = time.monotonic() + PIPELINE_SECONDS
+    urls = listener(read, a=album["id"], r=artist["id"])
+    while not (urls["album"]["coverUrl"] and urls["artist"]["imageUrl"]) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        urls = listener(read, a=album["id"], r=artist["id"])
+    assert requests.get(urls["album"]["coverUrl"], timeout=10).content == cover
+    assert requests.get(urls["artist"]["imageUrl"], timeout=10).content == image
+
+    target = admin(
+        REQUEST_UPLOAD, i={"kind": "COVER", "albumId": album["id"], "contentType": "image/jpeg", "sizeBytes": 100}
+    )["requestUpload"]
+    fields = {f["name"]: f["value"] for f in target["fields"]}
+    requests.post(
+        target["url"], data=fields, files={"file": ("x.jpg", b"<html>not a jpeg</html>", "image/jpeg")}, timeout=30
+    )
+    deadline = time.monotonic() + PIPELINE_SECONDS
+    while not listener(read, a=album["id"], r=artist["id"])["album"]["failureReason"] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    after = listener(read, a=album["id"], r=artist["id"])["album"]
+    assert "not JPEG" in after["failureReason"]
+    assert requests.get(after["coverUrl"], timeout=10).content == cover  # the accepted cover stays
+
+    with pytest.raises(TransportQueryError) as raised:
+        admin(REQUEST_UPLOAD, i={"kind": "COVER", "albumId": album["id"], "contentType": "audio/wav", "sizeBytes": 10})
+    assert raised.value.errors[0]["errorType"] == "ValidationError"
+    with pytest.raises(TransportQueryError) as raised:
+        admin(
+            REQUEST_UPLOAD,
+            i={"kind": "IMAGE", "artistId": artist["id"], "contentType": "image/png", "sizeBytes": 6 * 2**20},
+        )
+    assert raised.value.errors[0]["errorType"] == "ValidationError"
+
+    if local_api.base is None:
+        return
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=local_api.config["awsEndpoint"],
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    admin("mutation($id: ID!) { deleteAlbum(id: $id) }", id=album["id"])
+    deadline = time.monotonic() + PIPELINE_SECONDS
+    while s3.list_objects_v2(Bucket=local_api.config["mediaBucket"], Prefix=f"albums/{album['id']}/")["KeyCount"]:
+        assert time.monotonic() < deadline, "the deleted album's cover was not removed"
+        time.sleep(0.2)

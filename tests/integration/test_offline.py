@@ -11,9 +11,9 @@ import pytest
 import requests
 from gql.transport.exceptions import TransportQueryError
 
-from tests.audio import wav
 from tests.integration.conftest import OFFLINE_LIMIT, Api, Run, unique
 from tests.integration.test_media import CREATE_SONG, settled, upload
+from tests.media_files import wav
 
 OFFLINE = "checksum sizeBytes downloadUrl addedAt licenseExpiresAt song { id title }"
 ADD = f"mutation($id: ID!) {{ addToOffline(songId: $id) {{ {OFFLINE} }} }}"

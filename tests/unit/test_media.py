@@ -12,7 +12,7 @@ from emulator.lambdas import LambdaContext
 from resolvers import store
 from resolvers.handlers import media_processor
 from resolvers.settings import settings
-from tests.audio import wav
+from tests.media_files import wav
 from tests.unit.conftest import appsync_event, invoke
 
 BUCKET = "media-test"
