@@ -234,3 +234,37 @@ def test_album_cover_and_artist_image_uploads(local_api: Api, admin: Run, listen
     while s3.list_objects_v2(Bucket=local_api.config["mediaBucket"], Prefix=f"albums/{album['id']}/")["KeyCount"]:
         assert time.monotonic() < deadline, "the deleted album's cover was not removed"
         time.sleep(0.2)
+
+
+def test_presigned_urls_answer_a_browser_on_another_origin(local_api: Api, admin: Run, song: dict[str, Any]) -> None:
+    """What a browser checks before and after cross-origin uploads and plays (preflight, allow-origin)."""
+    local_api.local_only()  # the deployed bucket allows only the web client's origin
+    origin = "http://localhost:5173"
+    target = admin(
+        REQUEST_UPLOAD, i={"kind": "AUDIO", "songId": song["id"], "contentType": "audio/wav", "sizeBytes": 20000}
+    )["requestUpload"]
+    preflight = requests.options(
+        target["url"],
+        headers={
+            "Origin": origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+        timeout=10,
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["Access-Control-Allow-Origin"] == origin
+    fields = {f["name"]: f["value"] for f in target["fields"]}
+    posted = requests.post(
+        target["url"],
+        data=fields,
+        files={"file": ("a.wav", wav(1.0), "audio/wav")},
+        headers={"Origin": origin},
+        timeout=30,
+    )
+    assert posted.headers["Access-Control-Allow-Origin"] == origin
+    ready = settled(admin, song["id"])
+    played = requests.get(ready["streamUrl"], headers={"Origin": origin, "Range": "bytes=0-9"}, timeout=10)
+    assert (played.status_code, played.content) == (206, wav(1.0)[:10])
+    assert played.headers["Access-Control-Allow-Origin"] == origin
+    assert "Content-Range" in played.headers["Access-Control-Expose-Headers"]
