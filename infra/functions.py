@@ -121,6 +121,8 @@ class PythonFunction(Construct):
             self,
             "Logs",
             retention=logs.RetentionDays.ONE_YEAR if stage.production else logs.RetentionDays.TWO_WEEKS,
+            # A dev stack leaves nothing behind; production keeps its logs after the stack.
+            removal_policy=cdk.RemovalPolicy.RETAIN if stage.production else cdk.RemovalPolicy.DESTROY,
         )
         self.role = iam.Role(
             self,

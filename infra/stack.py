@@ -70,8 +70,13 @@ class MusicStack(Stack):
 
         CfnOutput(self, "GraphqlUrl", value=api.api.graphql_url)
         CfnOutput(self, "RealtimeUrl", value=api.realtime_url)
+        # AppSync's key id is the key itself (the `x-api-key` header). It only admits the guest
+        # fields (register, confirm, login) and ships inside the web client anyway: not a secret.
         CfnOutput(
-            self, "ApiKeyId", value=api.api.api_key or "", description="read the key with `aws appsync list-api-keys`"
+            self,
+            "ApiKeyId",
+            value=api.api.api_key or "",
+            description="The guest API key (x-api-key); each deploy moves its expiry a year ahead",
         )
         CfnOutput(self, "UserPoolId", value=accounts.user_pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=accounts.web_client.user_pool_client_id)

@@ -46,7 +46,6 @@ class WebHosting(Construct):
                 cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
             ),
             error_responses=spa_fallback,
-            minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
             enable_logging=True,
             log_bucket=access_logs,
             log_file_prefix="web-cdn/",
@@ -56,7 +55,8 @@ class WebHosting(Construct):
         acknowledge(
             self.distribution,
             "CFR4",
-            "The default *.cloudfront.net certificate allows older TLS for viewers; a custom domain sets TLS 1.2+",
+            "The default *.cloudfront.net certificate fixes the viewer TLS policy; a custom domain's certificate "
+            "allows TLS 1.2+ (`minimum_protocol_version` has no effect without one)",
         )
 
     @property

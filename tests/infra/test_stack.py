@@ -145,18 +145,20 @@ def test_outputs_tell_a_client_where_to_connect(dev: Synthesized) -> None:
     assert {"GraphqlUrl", "RealtimeUrl", "UserPoolId", "UserPoolClientId", "Region"} <= set(outputs)
 
 
-def test_cfn_lint_finds_no_errors(dev: Synthesized, prod: Synthesized) -> None:
+def test_cfn_lint_finds_no_errors_or_warnings(dev: Synthesized, prod: Synthesized) -> None:
+    """One cfn-lint process for both stages: it takes seconds to start."""
     cfn_lint = Path(sys.executable).with_name("cfn-lint")
-    for synthesized in (dev, prod):
-        result = subprocess.run(
-            [str(cfn_lint), "--format", "json", "--ignore-checks", "W", "--", str(synthesized.template_path)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert result.stdout.strip().startswith("["), result.stderr
-        assert json.loads(result.stdout) == [], result.stdout
-        assert result.returncode == 0
+    templates = [str(synthesized.template_path) for synthesized in (dev, prod)]
+    result = subprocess.run(
+        # W3005 (a DependsOn that a GetAtt already implies) is how CDK orders policies before use.
+        [str(cfn_lint), "--format", "json", "--ignore-checks", "W3005", "--", *templates],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.stdout.strip().startswith("["), result.stderr
+    assert json.loads(result.stdout) == [], result.stdout
+    assert result.returncode == 0
 
 
 def test_cdk_nag_fails_synthesis_on_an_unacknowledged_finding() -> None:
