@@ -74,7 +74,7 @@ class MusicStack(Stack):
         # fields (register, confirm, login) and ships inside the web client anyway: not a secret.
         CfnOutput(
             self,
-            "ApiKeyId",
+            "ApiKey",
             value=api.api.api_key or "",
             description="The guest API key (x-api-key); each deploy moves its expiry a year ahead",
         )
