@@ -34,6 +34,7 @@ class Artist:
     bio: str | None
     genres: list[str]
     image_url: AWSURL | None
+    follower_count: int = strawberry.field(description="How many listeners follow the artist.")
     created_at: AWSDateTime
     updated_at: AWSDateTime
 
