@@ -67,7 +67,7 @@ def register(email: str, password: Any, display_name: Any) -> dict[str, Any]:
     name = text(display_name, "displayName", max_length=DISPLAY_NAME_MAX)
     response = _call(
         "sign_up",
-        ClientId=settings().user_pool_client_id,
+        ClientId=settings().client_id,
         Username=email.strip().lower(),
         Password=_password(password),
         UserAttributes=[{"Name": "email", "Value": email.strip().lower()}, {"Name": "name", "Value": name}],
@@ -89,7 +89,7 @@ def confirm(email: str, code: Any) -> bool:
             "UserNotFoundException": (NotFoundError, "No account waits for confirmation with this email"),
             "NotAuthorizedException": (ConflictError, "The account is already confirmed"),
         },
-        ClientId=settings().user_pool_client_id,
+        ClientId=settings().client_id,
         Username=email.strip().lower(),
         ConfirmationCode=code,
     )
@@ -109,7 +109,7 @@ def _session(result: Mapping[str, Any], refresh_token: str | None = None) -> dic
 def login(email: str, password: Any) -> dict[str, Any]:
     response = _call(
         "initiate_auth",
-        ClientId=settings().user_pool_client_id,
+        ClientId=settings().client_id,
         AuthFlow="USER_PASSWORD_AUTH",
         AuthParameters={"USERNAME": email.strip().lower(), "PASSWORD": _password(password)},
     )
@@ -125,7 +125,7 @@ def refresh(refresh_token: Any) -> dict[str, Any]:
         raise ValidationError("refreshToken: is required")
     response = _call(
         "initiate_auth",
-        ClientId=settings().user_pool_client_id,
+        ClientId=settings().client_id,
         AuthFlow="REFRESH_TOKEN_AUTH",
         AuthParameters={"REFRESH_TOKEN": refresh_token},
     )

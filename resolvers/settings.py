@@ -7,21 +7,53 @@ from dataclasses import dataclass
 from functools import cache
 
 
+def _required(value: str | None, variable: str) -> str:
+    if not value:
+        raise RuntimeError(f"{variable} is not set for this function")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     table_name: str
-    user_pool_id: str
-    user_pool_client_id: str
+    # Each function gets only the variables it uses (the fan-out function signs nobody in,
+    # the API function never queues a release), so these are checked where they are used.
+    user_pool_id: str | None
+    user_pool_client_id: str | None
+    new_content_queue_url: str | None
+    new_content_topic_arn: str | None
+    appsync_url: str | None
+
+    @property
+    def client_id(self) -> str:
+        return _required(self.user_pool_client_id, "USER_POOL_CLIENT_ID")
+
+    @property
+    def queue_url(self) -> str:
+        """Where `releases.announce` sends new-content events."""
+        return _required(self.new_content_queue_url, "NEW_CONTENT_QUEUE_URL")
+
+    @property
+    def topic_arn(self) -> str:
+        """The SNS topic email subscribers filter by artist and genre."""
+        return _required(self.new_content_topic_arn, "NEW_CONTENT_TOPIC_ARN")
+
+    @property
+    def graphql_url(self) -> str:
+        """The AppSync GraphQL endpoint the fan-out calls `publishNewContent` on (IAM)."""
+        return _required(self.appsync_url, "APPSYNC_URL")
 
 
 @cache
 def settings() -> Settings:
-    """The function's settings; a missing variable fails the cold start loudly."""
-    missing = [name for name in ("TABLE_NAME", "USER_POOL_ID", "USER_POOL_CLIENT_ID") if not os.environ.get(name)]
-    if missing:
-        raise RuntimeError(f"missing environment variables: {', '.join(missing)}")
+    """The function's settings; a missing table name fails the cold start loudly."""
+    if not os.environ.get("TABLE_NAME"):
+        raise RuntimeError("missing environment variable TABLE_NAME")
     return Settings(
         table_name=os.environ["TABLE_NAME"],
-        user_pool_id=os.environ["USER_POOL_ID"],
-        user_pool_client_id=os.environ["USER_POOL_CLIENT_ID"],
+        user_pool_id=os.environ.get("USER_POOL_ID") or None,
+        user_pool_client_id=os.environ.get("USER_POOL_CLIENT_ID") or None,
+        new_content_queue_url=os.environ.get("NEW_CONTENT_QUEUE_URL") or None,
+        new_content_topic_arn=os.environ.get("NEW_CONTENT_TOPIC_ARN") or None,
+        appsync_url=os.environ.get("APPSYNC_URL") or None,
     )
