@@ -29,6 +29,11 @@ from resolvers.table_layout import create_table_request
 from schema.directives import ADMIN_GROUP, LISTENER_GROUP
 
 REGION = "us-east-1"
+ACCOUNT_ID = "123456789012"  # moto's default account
+# The emulated account's only credentials: boto3 everywhere in the process signs with them,
+# and the API's IAM auth mode verifies SigV4 signatures against them.
+LOCAL_ACCESS_KEY = "local"
+LOCAL_SECRET_KEY = "local"  # noqa: S105 - a fixed fake secret that guards nothing
 TABLE_NAME = "music-local"
 POOL_NAME = "music-local-users"
 POST_CONFIRMATION = "music-local-post-confirmation"
@@ -154,8 +159,8 @@ class EmbeddedAws:
             AWS_ENDPOINT_URL=self.endpoint,
             AWS_DEFAULT_REGION=REGION,
             AWS_REGION=REGION,
-            AWS_ACCESS_KEY_ID="local",
-            AWS_SECRET_ACCESS_KEY="local",  # noqa: S106 - the emulator's fixed fake credentials
+            AWS_ACCESS_KEY_ID=LOCAL_ACCESS_KEY,
+            AWS_SECRET_ACCESS_KEY=LOCAL_SECRET_KEY,
             MOTO_ALLOW_NONEXISTENT_REGION="true",
         )
         os.environ.pop("AWS_PROFILE", None)
