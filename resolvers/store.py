@@ -569,7 +569,9 @@ def put_notifications(user_ids: Iterable[str], notification: Mapping[str, Any], 
 
     Returns the BatchWriteItem calls made.
     """
-    common = _to_raw({**notification, "kind": "NOTE", "read": False, TTL_ATTRIBUTE: expires_at})
+    # `kind` is the item-type marker of every item; the release's kind is stored as contentKind.
+    fields = {k: v for k, v in notification.items() if k != "kind"} | {"contentKind": notification["kind"]}
+    common = _to_raw({**fields, "kind": "NOTE", "read": False, TTL_ATTRIBUTE: expires_at})
     requests = [
         {
             "PutRequest": {
@@ -590,12 +592,19 @@ def put_notifications(user_ids: Iterable[str], notification: Mapping[str, Any], 
     return _batch_write(requests)
 
 
+def _notification(item: Mapping[str, Any]) -> dict[str, Any]:
+    fields = {k: v for k, v in item.items() if k != "contentKind"}
+    return fields | {"kind": item.get("contentKind")}
+
+
 def notifications_page(user_id: str, limit: int, next_token: str | None, unread_only: bool) -> Page:
     if unread_only:
-        return query_page(UNREAD_INDEX, f"UNREAD#{user_id}", limit=limit, next_token=next_token, newest_first=True)
-    return query_page(
-        None, f"USER#{user_id}", limit=limit, next_token=next_token, newest_first=True, sort_prefix="NOTE#"
-    )
+        page = query_page(UNREAD_INDEX, f"UNREAD#{user_id}", limit=limit, next_token=next_token, newest_first=True)
+    else:
+        page = query_page(
+            None, f"USER#{user_id}", limit=limit, next_token=next_token, newest_first=True, sort_prefix="NOTE#"
+        )
+    return Page([_notification(item) for item in page.items], page.next_token)
 
 
 def count_unread(user_id: str) -> int:

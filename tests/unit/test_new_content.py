@@ -105,7 +105,8 @@ def test_one_release_reaches_every_follower_once(
 
     for sub in (ARTIST_FAN, GENRE_FAN, BOTH_FAN):
         (note,) = inbox(sub)
-        assert (note["contentId"], note["title"], note["artistName"], note["read"]) == (
+        assert (note["kind"], note["contentId"], note["title"], note["artistName"], note["read"]) == (
+            "SONG",
             song["id"],
             "Fuego",
             "Beyoncé Ortiz",
