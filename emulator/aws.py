@@ -6,10 +6,13 @@ does around our code, and nothing else:
 - Cognito emails a confirmation code on sign-up and checks it on confirmation (moto
   accepts any code): here the code goes to the local outbox and is checked.
 - Cognito invokes the pool's post-confirmation trigger: here the local Lambda runtime does.
+- SNS delivers to email subscriptions (moto drops those publishes): here each publish goes
+  to the local outbox for every email subscription whose filter policy matches it.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import secrets
@@ -22,6 +25,7 @@ from moto.cognitoidp import models as cognito_models
 from moto.cognitoidp import responses as cognito_responses
 from moto.cognitoidp.exceptions import CodeMismatchException
 from moto.server import ThreadedMotoServer
+from moto.sns import models as sns_models
 
 from emulator.lambdas import Functions
 from emulator.outbox import Outbox
@@ -38,6 +42,12 @@ TABLE_NAME = "music-local"
 POOL_NAME = "music-local-users"
 POST_CONFIRMATION = "music-local-post-confirmation"
 API_FUNCTION = "music-local-api"
+NEW_CONTENT_FUNCTION = "music-local-new-content"
+NEW_CONTENT_QUEUE = "music-local-new-content"
+NEW_CONTENT_TOPIC = "music-local-new-content"
+# Failed deliveries come back quickly locally; on AWS the timeout follows the function's.
+VISIBILITY_SECONDS = 2
+MAX_RECEIVES = 3
 # A fixed key, so a local frontend can keep it in its config; it guards nothing on this machine.
 LOCAL_API_KEY = "da2-localmusicplatform"
 
@@ -57,6 +67,9 @@ class LocalStack:
     user_pool_id: str
     user_pool_client_id: str
     api_key: str
+    new_content_queue_url: str
+    new_content_dlq_url: str
+    new_content_topic_arn: str
 
     @property
     def issuer(self) -> str:
@@ -139,6 +152,51 @@ class Cognito:
         self.functions.get(arn).invoke(event)
 
 
+class SnsEmail:
+    """SNS email delivery around moto: a publish reaches the outbox of each matching email subscription.
+
+    Generic SNS behaviour, nothing about our topics: the subscription's filter policy
+    (moto's own matcher) decides, `email` gets the message text with the subject,
+    `email-json` the JSON notification. Subscriptions are confirmed at once locally; on AWS
+    the address first gets a confirmation link.
+    """
+
+    def __init__(self, outbox: Outbox) -> None:
+        self.outbox = outbox
+
+    def install(self) -> None:
+        emulation = self
+        original_publish = sns_models.Subscription.publish
+
+        def publish(subscription: Any, message: str, message_id: str, subject: str | None = None, **more: Any) -> None:
+            if subscription.protocol not in ("email", "email-json"):
+                return original_publish(subscription, message, message_id, subject, **more)
+            attributes = more.get("message_attributes")
+            matcher = subscription._filter_policy_matcher
+            if matcher is None or matcher.matches(attributes, message):
+                emulation._mail(subscription, message, message_id, subject, more.get("message_structure"))
+            return None
+
+        sns_models.Subscription.publish = publish
+
+    def _mail(
+        self, subscription: Any, message: str, message_id: str, subject: str | None, structure: str | None
+    ) -> None:
+        if structure == "json":
+            message = subscription._parse_message_structure(message, subscription.protocol)
+        if subscription.protocol == "email-json":
+            message = json.dumps(subscription.get_post_data(message, message_id, subject), indent=2)
+        self.outbox.send(
+            subscription.endpoint,
+            subject or "AWS Notification Message",
+            message,
+            via="sns",
+            topicArn=subscription.topic.arn,
+            subscriptionArn=subscription.arn,
+            messageId=message_id,
+        )
+
+
 class EmbeddedAws:
     """Starts moto on 127.0.0.1 and provisions the table, user pool and API key."""
 
@@ -165,6 +223,7 @@ class EmbeddedAws:
         )
         os.environ.pop("AWS_PROFILE", None)
         Cognito(self.outbox, self.functions).install()
+        SnsEmail(self.outbox).install()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
         self._server.start()
         self.stack = self._provision()
@@ -172,6 +231,8 @@ class EmbeddedAws:
             TABLE_NAME=self.stack.table_name,
             USER_POOL_ID=self.stack.user_pool_id,
             USER_POOL_CLIENT_ID=self.stack.user_pool_client_id,
+            NEW_CONTENT_QUEUE_URL=self.stack.new_content_queue_url,
+            NEW_CONTENT_TOPIC_ARN=self.stack.new_content_topic_arn,
         )
         return self.stack
 
@@ -204,10 +265,28 @@ class EmbeddedAws:
             ClientName="web",
             ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
         )["UserPoolClient"]
+        queue, dead_letters = self._provision_new_content_queue()
         return LocalStack(
             endpoint=self.endpoint,
             table_name=TABLE_NAME,
             user_pool_id=pool["Id"],
             user_pool_client_id=client["ClientId"],
             api_key=LOCAL_API_KEY,
+            new_content_queue_url=queue,
+            new_content_dlq_url=dead_letters,
+            new_content_topic_arn=boto3.client("sns").create_topic(Name=NEW_CONTENT_TOPIC)["TopicArn"],
         )
+
+    def _provision_new_content_queue(self) -> tuple[str, str]:
+        """The queue the fan-out consumes, with its dead-letter queue; returns both URLs."""
+        sqs = boto3.client("sqs")
+        dead = sqs.create_queue(QueueName=f"{NEW_CONTENT_QUEUE}-dlq")["QueueUrl"]
+        dead_arn = sqs.get_queue_attributes(QueueUrl=dead, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        queue = sqs.create_queue(
+            QueueName=NEW_CONTENT_QUEUE,
+            Attributes={
+                "VisibilityTimeout": str(VISIBILITY_SECONDS),
+                "RedrivePolicy": json.dumps({"deadLetterTargetArn": dead_arn, "maxReceiveCount": str(MAX_RECEIVES)}),
+            },
+        )["QueueUrl"]
+        return queue, dead

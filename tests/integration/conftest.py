@@ -6,9 +6,11 @@ import json
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,6 +69,8 @@ def local_api() -> Iterator[LocalApi]:
     else:
         process.kill()
         pytest.fail("emulator did not start in time:\n" + "".join(lines))
+    # Keep reading what the emulator prints: a full pipe would block its next print, and with it the API.
+    threading.Thread(target=lambda: deque(process.stdout, maxlen=0), daemon=True).start()
     base = f"http://127.0.0.1:{port}"
     with urllib.request.urlopen(f"{base}/config", timeout=10) as response:
         config = json.load(response)
