@@ -424,6 +424,19 @@ def _follow_target(follow: Mapping[str, Any]) -> tuple[str, str]:
     return ("ARTIST", follow["artistId"]) if follow.get("artistId") else ("GENRE", follow["genre"])
 
 
+def follow_item(follow: Mapping[str, Any]) -> dict[str, Any]:
+    """The stored follow: the user's partition, and the inverted-index keys of its followers."""
+    target_kind, target = _follow_target(follow)
+    pk_attribute, sk_attribute = INDEXES[FOLLOWER_INDEX[target_kind]]
+    return {
+        **follow_key(follow["userId"], target_kind, target),
+        pk_attribute: f"FOLLOWERS#{target_kind}#{target}",
+        sk_attribute: f"USER#{follow['userId']}",
+        "kind": "FOLLOW",
+        **follow,
+    }
+
+
 def put_follow(follow: Mapping[str, Any], max_follows: int) -> dict[str, Any] | None:
     """Write a follow and move the counts with it; returns the existing follow instead when there is one.
 
@@ -431,14 +444,7 @@ def put_follow(follow: Mapping[str, Any], max_follows: int) -> dict[str, Any] | 
     count (capped) and, for an artist, the artist's follower count.
     """
     target_kind, target = _follow_target(follow)
-    pk_attribute, sk_attribute = INDEXES[FOLLOWER_INDEX[target_kind]]
-    item = {
-        **follow_key(follow["userId"], target_kind, target),
-        pk_attribute: f"FOLLOWERS#{target_kind}#{target}",
-        sk_attribute: f"USER#{follow['userId']}",
-        "kind": "FOLLOW",
-        **follow,
-    }
+    item = follow_item(follow)
     actions = [
         {
             "Put": {
