@@ -49,6 +49,10 @@ class FieldUnauthorized(Exception):
     """A field's auth directives refuse the caller; AppSync's errorType is `Unauthorized`."""
 
 
+class UnsupportedOperation(Exception):
+    """An operation sent where AppSync does not serve it (a subscription over HTTP)."""
+
+
 def bind(schema: strawberry.Schema, api: LocalFunction) -> Subscriptions:
     """Rebind the resolvers of `schema` to AppSync's behaviour, invoking `api` for Lambda fields.
 
@@ -127,6 +131,8 @@ def _subscribe(
 
 def _event(source: Any, info: GraphQLResolveInfo, **arguments: Any) -> Any:
     """A subscription field's value for one event: the mutation result the stream delivered."""
+    if source is None:  # executed as a query: a subscription posted over HTTP
+        raise UnsupportedOperation("Subscriptions are served over websockets, on this same URL")
     return source
 
 
@@ -262,6 +268,8 @@ def appsync_error(error: GraphQLError) -> dict[str, Any]:
         error_type, message = original.error_type, original.message
     elif isinstance(original, FieldUnauthorized):
         error_type, message = "Unauthorized", str(original)
+    elif isinstance(original, UnsupportedOperation):
+        error_type, message = "UnsupportedOperation", str(original)
     elif original is None:
         error_type, message = "ExecutionError", error.message
     else:

@@ -204,6 +204,12 @@ def test_a_release_reaches_each_follower_once_on_every_channel(
     assert genre_fan.run(INBOX)["unreadNotificationCount"] == 1, "each listener marks only their own"
 
 
+def test_subscriptions_are_not_served_over_http(listener: Run) -> None:
+    with pytest.raises(TransportQueryError) as raised:
+        listener("subscription { onNewContent { id } }")
+    assert raised.value.errors[0]["errorType"] == "UnsupportedOperation"
+
+
 def test_listeners_cannot_publish_new_content(listener: Run) -> None:
     content = {
         "eventId": str(uuid.uuid4()),
