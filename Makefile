@@ -39,9 +39,10 @@ lint: setup
 schema: setup
 	$(PY) -m schema.export
 
-## DynamoDB calls and Lambda invocations per GraphQL operation
+## DynamoDB calls and Lambda invocations per GraphQL operation; the calls of one release's fan-out
 bench: setup
 	$(PY) -m bench.dynamodb_calls
+	$(PY) -m bench.fanout_calls
 
 ## Synthesize the CloudFormation templates offline (STAGE=dev|prod)
 synth: setup

@@ -35,14 +35,18 @@ def main(argv: list[str]) -> int:
     functions.add(aws.POST_CONFIRMATION, "resolvers.handlers.post_confirmation.handler")
     processor = functions.add(aws.MEDIA_PROCESSOR, "resolvers.handlers.media_processor.handler")
     cleanup = functions.add(aws.CLEANUP, "resolvers.handlers.cleanup.handler")
+    new_content = functions.add(aws.NEW_CONTENT_FUNCTION, "resolvers.handlers.new_content.handler")
     embedded = aws.EmbeddedAws(outbox, functions, args.aws_port)
     stack = embedded.start()
+    # The fan-out calls publishNewContent on this very API, signed with the local credentials.
+    os.environ["APPSYNC_URL"] = f"http://127.0.0.1:{args.port}/graphql"
     triggers = [
         QueueTrigger(stack.upload_queue_url, processor, batch_size=5),
         QueueTrigger(stack.cleanup_queue_url, cleanup, batch_size=10),
     ]
     for trigger in triggers:
         trigger.start()
+    fan_out = QueueTrigger(stack.new_content_queue_url, new_content)
 
     server = uvicorn.Server(
         uvicorn.Config(create_app(stack, api, outbox), host="127.0.0.1", port=args.port, log_level="warning")
@@ -52,20 +56,21 @@ def main(argv: list[str]) -> int:
     def announce() -> None:
         while not server.started:
             time.sleep(0.05)
+        fan_out.start()
         if args.seed == "demo":
             songs = seed.seed_demo(url, stack, outbox)
             print(f"Seeded the demo catalog ({songs} songs).", flush=True)
             print(f"  admin:    {seed.ADMIN['email']} / {seed.ADMIN['password']}", flush=True)
             print(f"  listener: {seed.LISTENER['email']} / {seed.LISTENER['password']}", flush=True)
         print(f"GraphQL API and GraphiQL: {url}   (API key for guests: {stack.api_key})", flush=True)
-        print(f"Local mail (confirmation codes): http://127.0.0.1:{args.port}/outbox", flush=True)
+        print(f"Local mail (confirmation codes, release emails): http://127.0.0.1:{args.port}/outbox", flush=True)
         print("READY", flush=True)
 
     threading.Thread(target=announce, daemon=True).start()
     try:
         server.run()
     finally:
-        for trigger in triggers:
+        for trigger in [*triggers, fan_out]:
             trigger.stop()
         embedded.stop()
     return 0

@@ -4,6 +4,10 @@ Every field of every object type is rebound generically:
 - its auth directives (field, else type, else default mode) are checked first;
 - a field marked `lambda_field` invokes the API function with an AppSync-shaped event,
   batched per response level through a DataLoader when it is a BatchInvoke field;
+- a field marked `none_field` (a NONE data source) returns its payload argument;
+- a subscription field with `@aws_subscribe(mutations: [...])` streams the results of
+  those mutations whose fields match its non-null arguments (emulator/subscriptions.py),
+  its auth directives applying to the subscriber;
 - any other field returns the parent's property of the same name, as AppSync does.
 Errors come back in AppSync's shape, with `errorType`, and never with a traceback.
 """
@@ -12,19 +16,31 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import inspect
 import logging
 from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
 import strawberry
-from graphql import FieldNode, FragmentSpreadNode, GraphQLError, GraphQLResolveInfo, InlineFragmentNode, print_ast
+from graphql import (
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLResolveInfo,
+    InlineFragmentNode,
+    SelectionSetNode,
+    print_ast,
+)
 from strawberry.dataloader import DataLoader
 
 from emulator.auth import Caller, allows, auth_directives
 from emulator.lambdas import LambdaError, LocalFunction
+from emulator.subscriptions import Subscriptions
+from schema.directives import Subscribe
 from schema.lambda_field import LambdaField, lambda_fields
 from schema.limits import MAX_BATCH_SIZE
+from schema.none_field import none_fields
 
 log = logging.getLogger("emulator")
 
@@ -33,22 +49,130 @@ class FieldUnauthorized(Exception):
     """A field's auth directives refuse the caller; AppSync's errorType is `Unauthorized`."""
 
 
-def bind(schema: strawberry.Schema, api: LocalFunction) -> None:
-    """Rebind the resolvers of `schema` to AppSync's behaviour, invoking `api` for Lambda fields."""
+class UnsupportedOperation(Exception):
+    """An operation sent where AppSync does not serve it (a subscription over HTTP)."""
+
+
+def bind(schema: strawberry.Schema, api: LocalFunction) -> Subscriptions:
+    """Rebind the resolvers of `schema` to AppSync's behaviour, invoking `api` for Lambda fields.
+
+    Returns the API's subscriptions, fed by the mutations that `@aws_subscribe` names.
+    """
     marked = {(f.type_name, f.field_name): f for f in lambda_fields(schema)}
+    payloads = {(f.type_name, f.field_name): f.payload for f in none_fields(schema)}
     names = schema.config.name_converter
+    roots = schema._schema
+    subscriptions = Subscriptions()
+    triggers = _subscribed_mutations(schema)
     for type_def in schema.schema_converter.type_map.values():
         definition = type_def.definition
         if not isinstance(definition, strawberry.types.base.StrawberryObjectDefinition) or definition.is_input:
             continue
-        graphql_type = schema._schema.type_map[definition.name]
+        graphql_type = roots.type_map[definition.name]
         type_auth = auth_directives(definition.directives or [])
         for strawberry_field in definition.fields:
             name = names.get_graphql_name(strawberry_field)
-            lambda_field = marked.get((definition.name, name))
-            resolve = partial(_invoke, api, lambda_field) if lambda_field else _property(name)
             directives = auth_directives(strawberry_field.directives or []) or type_auth
+            subscribe = next((d for d in strawberry_field.directives or [] if isinstance(d, Subscribe)), None)
+            if roots.subscription_type is graphql_type and subscribe:
+                source = partial(_subscribe, subscriptions, name, list(subscribe.mutations))
+                graphql_type.fields[name].subscribe = _guarded(directives, definition.name, name, source)
+                graphql_type.fields[name].resolve = _event
+                continue
+            lambda_field = marked.get((definition.name, name))
+            if lambda_field:
+                resolve = partial(_invoke, api, lambda_field)
+            elif (definition.name, name) in payloads:
+                resolve = _none(payloads[(definition.name, name)])
+            else:
+                resolve = _property(name)
+            if roots.mutation_type is graphql_type and name in triggers:
+                resolve = _publishing(subscriptions, name, resolve)
             graphql_type.fields[name].resolve = _guarded(directives, definition.name, name, resolve)
+    return subscriptions
+
+
+def _subscribed_mutations(schema: strawberry.Schema) -> set[str]:
+    """The mutations some subscription names in `@aws_subscribe`."""
+    subscription = schema.subscription.__strawberry_definition__ if schema.subscription else None
+    return {
+        mutation
+        for field in (subscription.fields if subscription else [])
+        for directive in field.directives or []
+        if isinstance(directive, Subscribe)
+        for mutation in directive.mutations
+    }
+
+
+def _none(payload: str) -> Callable[..., Any]:
+    """A NONE data source: the result is the payload argument, as JSON (enums by name)."""
+
+    def resolve(source: Any, info: GraphQLResolveInfo, **arguments: Any) -> Any:
+        return _as_json(arguments[payload])
+
+    return resolve
+
+
+def _subscribe(
+    subscriptions: Subscriptions,
+    name: str,
+    mutations: list[str],
+    source: Any,
+    info: GraphQLResolveInfo,
+    **arguments: Any,
+) -> Any:
+    caller: Caller = info.context["caller"]
+    stream = subscriptions.register(name, mutations, _as_json(arguments), caller.describe())
+    ready = info.context.get("subscribed")
+    if ready is not None:
+        ready.set()  # the protocol may acknowledge the subscription now (AppSync's start_ack)
+    return stream
+
+
+def _event(source: Any, info: GraphQLResolveInfo, **arguments: Any) -> Any:
+    """A subscription field's value for one event: the mutation result the stream delivered."""
+    if source is None:  # executed as a query: a subscription posted over HTTP
+        raise UnsupportedOperation("Subscriptions are served over websockets, on this same URL")
+    return source
+
+
+def _publishing(subscriptions: Subscriptions, name: str, resolve: Callable[..., Any]) -> Callable[..., Any]:
+    """After the mutation resolves, its result (as it selected it) goes to the matching subscribers."""
+
+    def publishing(source: Any, info: GraphQLResolveInfo, **arguments: Any) -> Any:
+        result = resolve(source, info, **arguments)
+        if not inspect.isawaitable(result):
+            subscriptions.publish(name, _selected(result, info.field_nodes[0].selection_set, info))
+            return result
+
+        async def published() -> Any:
+            value = await result
+            subscriptions.publish(name, _selected(value, info.field_nodes[0].selection_set, info))
+            return value
+
+        return published()
+
+    return publishing
+
+
+def _selected(value: Any, selection_set: SelectionSetNode | None, info: GraphQLResolveInfo) -> Any:
+    """A raw result cut down to the fields a selection set names (by name, not alias)."""
+    if selection_set is None or value is None:
+        return _as_json(value)
+    if isinstance(value, list):
+        return [_selected(v, selection_set, info) for v in value]
+    if not isinstance(value, Mapping):
+        return _as_json(value)
+    selected: dict[str, Any] = {}
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode) and not selection.name.value.startswith("__"):
+            name = selection.name.value
+            selected[name] = _selected(value.get(name), selection.selection_set, info)
+        elif isinstance(selection, InlineFragmentNode):
+            selected |= _selected(value, selection.selection_set, info)
+        elif isinstance(selection, FragmentSpreadNode):
+            selected |= _selected(value, info.fragments[selection.name.value].selection_set, info)
+    return selected
 
 
 def _property(name: str) -> Callable[..., Any]:
@@ -144,6 +268,8 @@ def appsync_error(error: GraphQLError) -> dict[str, Any]:
         error_type, message = original.error_type, original.message
     elif isinstance(original, FieldUnauthorized):
         error_type, message = "Unauthorized", str(original)
+    elif isinstance(original, UnsupportedOperation):
+        error_type, message = "UnsupportedOperation", str(original)
     elif original is None:
         error_type, message = "ExecutionError", error.message
     else:

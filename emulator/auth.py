@@ -1,8 +1,10 @@
 """AppSync's authorization, locally: who is calling, and may they touch this field.
 
-Request level: an `Authorization` header must hold a user-pool JWT that verifies
-against the pool's JWKS (signature, expiry, issuer, app client); otherwise an
-`x-api-key` header must hold the API key; otherwise the request is refused (401).
+Request level: an `Authorization` header holding a SigV4 signature (AWS4-HMAC-SHA256)
+makes an IAM caller if it verifies with the emulator's credentials; any other
+`Authorization` header must hold a user-pool JWT that verifies against the pool's JWKS
+(signature, expiry, issuer, app client); otherwise an `x-api-key` header must hold the
+API key; otherwise the request is refused (401).
 Field level: the field's `@aws_*` directives, else its type's, else the default mode
 (any signed-in user) decide, exactly as AppSync reads the same schema.
 """
@@ -16,7 +18,8 @@ from typing import Any
 
 import jwt
 
-from emulator.aws import LocalStack
+from emulator import sigv4
+from emulator.aws import ACCOUNT_ID, LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, REGION, LocalStack
 from schema.directives import ApiKey, CognitoUserPools, Iam
 
 COGNITO = "AMAZON_COGNITO_USER_POOLS"
@@ -29,6 +32,15 @@ class Unauthenticated(Exception):
 
 
 @dataclass(frozen=True)
+class SignedRequest:
+    """What a SigV4 signature covers besides the headers."""
+
+    method: str
+    url: str
+    body: bytes
+
+
+@dataclass(frozen=True)
 class Caller:
     mode: str
     claims: Mapping[str, Any] = field(default_factory=dict)
@@ -38,8 +50,27 @@ class Caller:
     def groups(self) -> list[str]:
         return list(self.claims.get("cognito:groups") or [])
 
+    def describe(self) -> str:
+        """Who this is, for listings: the user's sub, the IAM access key, or the API key mode."""
+        if self.mode == COGNITO:
+            return f"user {self.claims['sub']}"
+        if self.mode == IAM:
+            return f"iam {self.claims['accessKey']}"
+        return "api key"
+
     def identity(self) -> dict[str, Any] | None:
         """The `identity` of an AppSync resolver event for this caller."""
+        if self.mode == IAM:
+            return {
+                "accountId": ACCOUNT_ID,
+                "cognitoIdentityAuthProvider": None,
+                "cognitoIdentityAuthType": None,
+                "cognitoIdentityId": None,
+                "cognitoIdentityPoolId": None,
+                "sourceIp": [self.source_ip],
+                "userArn": self.claims["userArn"],
+                "username": self.claims["accessKey"],
+            }
         if self.mode != COGNITO:
             return None
         return {
@@ -61,8 +92,13 @@ class Authenticator:
     def _jwks(self) -> jwt.PyJWKClient:
         return jwt.PyJWKClient(self.stack.jwks_url, cache_keys=True)
 
-    def caller(self, headers: Mapping[str, str], source_ip: str = "127.0.0.1") -> Caller:
+    def caller(
+        self, headers: Mapping[str, str], source_ip: str = "127.0.0.1", signed: SignedRequest | None = None
+    ) -> Caller:
+        """Who is calling, from headers by lowercase name; `signed` is needed to check a SigV4 signature."""
         token = headers.get("authorization")
+        if token and sigv4.is_signed(headers):
+            return Caller(IAM, self._verify_signature(headers, signed), source_ip)
         if token:
             return Caller(COGNITO, self._verify(token.removeprefix("Bearer ").strip()), source_ip)
         if headers.get("x-api-key"):
@@ -70,6 +106,23 @@ class Authenticator:
                 raise Unauthenticated("You are not authorized to make this call.")
             return Caller(API_KEY, source_ip=source_ip)
         raise Unauthenticated("Valid authorization header not provided.")
+
+    def _verify_signature(self, headers: Mapping[str, str], signed: SignedRequest | None) -> dict[str, Any]:
+        if signed is None:
+            raise Unauthenticated("IAM signatures are accepted on HTTP requests only")
+        try:
+            key = sigv4.verify(
+                signed.method,
+                signed.url,
+                headers,
+                signed.body,
+                access_key=LOCAL_ACCESS_KEY,
+                secret_key=LOCAL_SECRET_KEY,
+                region=REGION,
+            )
+        except sigv4.SignatureError as error:
+            raise Unauthenticated(str(error)) from None
+        return {"accessKey": key, "userArn": f"arn:aws:iam::{ACCOUNT_ID}:user/{key}"}
 
     def _verify(self, token: str) -> dict[str, Any]:
         try:

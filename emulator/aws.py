@@ -6,6 +6,8 @@ does around our code, and nothing else:
 - Cognito emails a confirmation code on sign-up and checks it on confirmation (moto
   accepts any code): here the code goes to the local outbox and is checked.
 - Cognito invokes the pool's post-confirmation trigger: here the local Lambda runtime does.
+- SNS delivers to email subscriptions (moto drops those publishes): here each publish goes
+  to the local outbox for every email subscription whose filter policy matches it.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from moto.cognitoidp import models as cognito_models
 from moto.cognitoidp import responses as cognito_responses
 from moto.cognitoidp.exceptions import CodeMismatchException
 from moto.server import ThreadedMotoServer
+from moto.sns import models as sns_models
 
 from emulator.lambdas import Functions
 from emulator.outbox import Outbox
@@ -30,6 +33,11 @@ from resolvers.table_layout import create_table_request
 from schema.directives import ADMIN_GROUP, LISTENER_GROUP
 
 REGION = "us-east-1"
+ACCOUNT_ID = "123456789012"  # moto's default account
+# The emulated account's only credentials: boto3 everywhere in the process signs with them,
+# and the API's IAM auth mode verifies SigV4 signatures against them.
+LOCAL_ACCESS_KEY = "local"
+LOCAL_SECRET_KEY = "local"  # noqa: S105 - a fixed fake secret that guards nothing
 TABLE_NAME = "music-local"
 POOL_NAME = "music-local-users"
 POST_CONFIRMATION = "music-local-post-confirmation"
@@ -39,6 +47,9 @@ MEDIA_BUCKET = "music-local-media"
 UPLOAD_QUEUE = "music-local-uploads"
 CLEANUP_QUEUE = "music-local-cleanup"
 CLEANUP = "music-local-cleanup"
+NEW_CONTENT_FUNCTION = "music-local-new-content"
+NEW_CONTENT_QUEUE = "music-local-new-content"
+NEW_CONTENT_TOPIC = "music-local-new-content"
 # Failed deliveries come back quickly locally; on AWS the timeout follows the function's.
 VISIBILITY_SECONDS = 2
 MAX_RECEIVES = 3
@@ -64,6 +75,9 @@ class LocalStack:
     media_bucket: str
     upload_queue_url: str
     cleanup_queue_url: str
+    new_content_queue_url: str
+    new_content_dlq_url: str
+    new_content_topic_arn: str
 
     @property
     def issuer(self) -> str:
@@ -146,6 +160,51 @@ class Cognito:
         self.functions.get(arn).invoke(event)
 
 
+class SnsEmail:
+    """SNS email delivery around moto: a publish reaches the outbox of each matching email subscription.
+
+    Generic SNS behaviour, nothing about our topics: the subscription's filter policy
+    (moto's own matcher) decides, `email` gets the message text with the subject,
+    `email-json` the JSON notification. Subscriptions are confirmed at once locally; on AWS
+    the address first gets a confirmation link.
+    """
+
+    def __init__(self, outbox: Outbox) -> None:
+        self.outbox = outbox
+
+    def install(self) -> None:
+        emulation = self
+        original_publish = sns_models.Subscription.publish
+
+        def publish(subscription: Any, message: str, message_id: str, subject: str | None = None, **more: Any) -> None:
+            if subscription.protocol not in ("email", "email-json"):
+                return original_publish(subscription, message, message_id, subject, **more)
+            attributes = more.get("message_attributes")
+            matcher = subscription._filter_policy_matcher
+            if matcher is None or matcher.matches(attributes, message):
+                emulation._mail(subscription, message, message_id, subject, more.get("message_structure"))
+            return None
+
+        sns_models.Subscription.publish = publish
+
+    def _mail(
+        self, subscription: Any, message: str, message_id: str, subject: str | None, structure: str | None
+    ) -> None:
+        if structure == "json":
+            message = subscription._parse_message_structure(message, subscription.protocol)
+        if subscription.protocol == "email-json":
+            message = json.dumps(subscription.get_post_data(message, message_id, subject), indent=2)
+        self.outbox.send(
+            subscription.endpoint,
+            subject or "AWS Notification Message",
+            message,
+            via="sns",
+            topicArn=subscription.topic.arn,
+            subscriptionArn=subscription.arn,
+            messageId=message_id,
+        )
+
+
 class EmbeddedAws:
     """Starts moto on 127.0.0.1 and provisions the table, user pool and API key."""
 
@@ -166,12 +225,13 @@ class EmbeddedAws:
             AWS_ENDPOINT_URL=self.endpoint,
             AWS_DEFAULT_REGION=REGION,
             AWS_REGION=REGION,
-            AWS_ACCESS_KEY_ID="local",
-            AWS_SECRET_ACCESS_KEY="local",  # noqa: S106 - the emulator's fixed fake credentials
+            AWS_ACCESS_KEY_ID=LOCAL_ACCESS_KEY,
+            AWS_SECRET_ACCESS_KEY=LOCAL_SECRET_KEY,
             MOTO_ALLOW_NONEXISTENT_REGION="true",
         )
         os.environ.pop("AWS_PROFILE", None)
         Cognito(self.outbox, self.functions).install()
+        SnsEmail(self.outbox).install()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
         self._server.start()
         self.stack = self._provision()
@@ -181,6 +241,8 @@ class EmbeddedAws:
             TABLE_NAME=self.stack.table_name,
             USER_POOL_ID=self.stack.user_pool_id,
             USER_POOL_CLIENT_ID=self.stack.user_pool_client_id,
+            NEW_CONTENT_QUEUE_URL=self.stack.new_content_queue_url,
+            NEW_CONTENT_TOPIC_ARN=self.stack.new_content_topic_arn,
         )
         return self.stack
 
@@ -213,6 +275,7 @@ class EmbeddedAws:
             ClientName="web",
             ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
         )["UserPoolClient"]
+        queue, dead_letters = self._queue_with_dlq(NEW_CONTENT_QUEUE)
         return LocalStack(
             endpoint=self.endpoint,
             table_name=TABLE_NAME,
@@ -221,25 +284,29 @@ class EmbeddedAws:
             api_key=LOCAL_API_KEY,
             media_bucket=MEDIA_BUCKET,
             upload_queue_url=self._provision_media(),
-            cleanup_queue_url=self._queue(CLEANUP_QUEUE),
+            cleanup_queue_url=self._queue_with_dlq(CLEANUP_QUEUE)[0],
+            new_content_queue_url=queue,
+            new_content_dlq_url=dead_letters,
+            new_content_topic_arn=boto3.client("sns").create_topic(Name=NEW_CONTENT_TOPIC)["TopicArn"],
         )
 
-    def _queue(self, name: str) -> str:
-        """A queue whose poison messages move to `<name>-dlq` after MAX_RECEIVES deliveries."""
+    def _queue_with_dlq(self, name: str) -> tuple[str, str]:
+        """A queue whose poison messages move to `<name>-dlq` after MAX_RECEIVES deliveries; both URLs."""
         sqs = boto3.client("sqs")
         dead = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
         dead_arn = sqs.get_queue_attributes(QueueUrl=dead, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        return sqs.create_queue(
+        queue = sqs.create_queue(
             QueueName=name,
             Attributes={
                 "VisibilityTimeout": str(VISIBILITY_SECONDS),
                 "RedrivePolicy": json.dumps({"deadLetterTargetArn": dead_arn, "maxReceiveCount": str(MAX_RECEIVES)}),
             },
         )["QueueUrl"]
+        return queue, dead
 
     def _provision_media(self) -> str:
         """The media bucket, readable from a browser on another origin, notifying the upload queue."""
-        queue = self._queue(UPLOAD_QUEUE)
+        queue = self._queue_with_dlq(UPLOAD_QUEUE)[0]
         queue_arn = boto3.client("sqs").get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
             "QueueArn"
         ]

@@ -1,7 +1,9 @@
 """The local API server: GraphQL over HTTP and websockets at /graphql, GraphiQL on GET.
 
-Also: `GET /config` (what the CDK stack's outputs say on AWS: the client's settings) and
-`GET /outbox` (mail that AWS would have sent). Binds to 127.0.0.1 only.
+Websockets speak graphql-transport-ws or AppSync's real-time protocol, chosen by the
+subprotocol the client offers (emulator/realtime.py). Also: `GET /config` (what the CDK
+stack's outputs say on AWS: the client's settings), `GET /outbox` (mail that AWS would
+have sent) and `GET /subscriptions` (what is subscribed right now). Binds to 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -17,13 +19,13 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.extensions import QueryDepthLimiter
 
-from emulator import appsync
-from emulator.auth import Authenticator, Caller, Unauthenticated
+from emulator import appsync, realtime
+from emulator.auth import Authenticator, Caller, SignedRequest, Unauthenticated
 from emulator.aws import LocalStack
 from emulator.lambdas import LocalFunction
 from emulator.outbox import Outbox
@@ -45,24 +47,32 @@ class AppSyncView(GraphQL):
 
     def __init__(self, authenticator: Authenticator, stack: LocalStack, api: LocalFunction) -> None:
         schema = build_schema(extensions=[QueryDepthLimiter(max_depth=QUERY_DEPTH_LIMIT)])
-        appsync.bind(schema, api)
-        super().__init__(schema, allow_queries_via_get=False, graphql_ide=None)
+        self.subscriptions = appsync.bind(schema, api)
+        # Websockets are served by emulator/realtime.py, in AppSync's protocol as well.
+        super().__init__(schema, allow_queries_via_get=False, graphql_ide=None, subscription_protocols=())
         self.authenticator = authenticator
         self.stack = stack
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await realtime.serve(WebSocket(scope, receive, send), self.schema, self.authenticator)
+            return
         if scope["type"] == "http" and scope["method"] == "GET":
             await self._graphiql(scope, receive, send)
             return
         if scope["type"] == "http" and scope["method"] == "POST":
             request = Request(scope, receive)
+            body = await request.body()  # a SigV4 signature covers the body
             try:
-                caller = self.authenticator.caller(request.headers, _client_ip(request))
+                caller = self.authenticator.caller(
+                    request.headers, _client_ip(request), SignedRequest(request.method, str(request.url), body)
+                )
             except Unauthenticated as refusal:
-                body = {"errors": [{"errorType": "UnauthorizedException", "message": str(refusal)}]}
-                await JSONResponse(body, status_code=401)(scope, receive, send)
+                error = {"errors": [{"errorType": "UnauthorizedException", "message": str(refusal)}]}
+                await JSONResponse(error, status_code=401)(scope, receive, send)
                 return
             scope.setdefault("state", {})["caller"] = caller
+            receive = _replay(body, receive)
         await super().__call__(scope, receive, send)
 
     async def _graphiql(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -78,6 +88,20 @@ class AppSyncView(GraphQL):
         if result.errors:
             response["errors"] = [appsync.appsync_error(error) for error in result.errors]
         return response
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """The request's body once more, for the GraphQL view, after the auth check read it."""
+    pending = True
+
+    async def replay() -> Message:
+        nonlocal pending
+        if pending:
+            pending = False
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
 
 
 def _client_ip(request: Request) -> str:
@@ -103,6 +127,9 @@ def create_app(stack: LocalStack, api: LocalFunction, outbox: Outbox) -> Starlet
     async def mail(request: Request) -> JSONResponse:
         return JSONResponse(outbox.messages(request.query_params.get("to")))
 
+    async def subscriptions(_: Request) -> JSONResponse:
+        return JSONResponse(view.subscriptions.active())
+
     async def asset(request: Request) -> Response:
         path = GRAPHIQL_ASSETS.get(request.path_params["name"])
         if path is None or not path.exists():
@@ -116,6 +143,7 @@ def create_app(stack: LocalStack, api: LocalFunction, outbox: Outbox) -> Starlet
             Route("/graphiql/{name}", asset),
             Route("/config", config),
             Route("/outbox", mail),
+            Route("/subscriptions", subscriptions),
         ],
         middleware=[
             Middleware(

@@ -17,10 +17,11 @@ from constructs import Construct
 
 from infra.nag import acknowledge
 from infra.names import Stage
-from schema import LAMBDA_FIELDS, SDL_PATH
+from schema import LAMBDA_FIELDS, NONE_FIELDS, SDL_PATH
 from schema.limits import MAX_BATCH_SIZE, QUERY_DEPTH_LIMIT, RESOLVER_COUNT_LIMIT
 
 RESOLVER_CODE = Path(__file__).with_name("lambda_resolver.js").read_text()
+NONE_RESOLVER_CODE = Path(__file__).with_name("none_resolver.js").read_text()
 
 
 class MusicApi(Construct):
@@ -105,6 +106,19 @@ class MusicApi(Construct):
                     RESOLVER_CODE.replace("__OPERATION__", "BatchInvoke" if field.batch else "Invoke")
                 ),
                 max_batch_size=MAX_BATCH_SIZE if field.batch else None,
+            )
+
+        none_source = self.api.add_none_data_source("Backend", description="Fields whose result is their argument")
+        for none in NONE_FIELDS:
+            appsync.Resolver(
+                self,
+                f"{none.type_name}{none.field_name[0].upper()}{none.field_name[1:]}",
+                api=self.api,
+                type_name=none.type_name,
+                field_name=none.field_name,
+                data_source=none_source,
+                runtime=appsync.FunctionRuntime.JS_1_0_0,
+                code=appsync.Code.from_inline(NONE_RESOLVER_CODE.replace("__PAYLOAD__", none.payload)),
             )
 
     @staticmethod

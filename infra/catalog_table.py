@@ -9,7 +9,7 @@ from constructs import Construct
 
 from infra.nag import acknowledge
 from infra.names import Stage
-from resolvers.table_layout import INDEXES, PARTITION_KEY, SORT_KEY
+from resolvers.table_layout import INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 
 
 def _key(name: str) -> dynamodb.Attribute:
@@ -30,6 +30,7 @@ class CatalogTable(Construct):
             ),
             encryption=dynamodb.TableEncryptionV2.aws_managed_key(),
             deletion_protection=stage.production,
+            time_to_live_attribute=TTL_ATTRIBUTE,
             removal_policy=RemovalPolicy.RETAIN if stage.production else RemovalPolicy.DESTROY,
             global_secondary_indexes=[
                 dynamodb.GlobalSecondaryIndexPropsV2(

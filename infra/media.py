@@ -12,7 +12,6 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as notifications
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.buckets import private_bucket
@@ -20,12 +19,12 @@ from infra.catalog_table import CatalogTable
 from infra.functions import PythonFunction
 from infra.nag import acknowledge
 from infra.names import Stage
+from infra.queues import queue_with_dlq
 
 # Songs' audio, albums' covers, artists' images: the folders uploads land in (resolvers/media.py SLOTS).
 MEDIA_PREFIXES = ("songs/", "albums/", "artists/")
 PROCESSOR_TIMEOUT = Duration.minutes(5)
 CLEANUP_TIMEOUT = Duration.minutes(1)
-MAX_RECEIVES = 3
 
 
 class Media(Construct):
@@ -57,8 +56,8 @@ class Media(Construct):
             ],
             lifecycle_rules=[s3.LifecycleRule(abort_incomplete_multipart_upload_after=Duration.days(1))],
         )
-        self.uploads, self.dead_letters = self._queue_with_dlq("Uploads", PROCESSOR_TIMEOUT)
-        self.cleanup, self.cleanup_dead_letters = self._queue_with_dlq("Cleanup", CLEANUP_TIMEOUT)
+        self.uploads, self.dead_letters = queue_with_dlq(self, "Uploads", PROCESSOR_TIMEOUT)
+        self.cleanup, self.cleanup_dead_letters = queue_with_dlq(self, "Cleanup", CLEANUP_TIMEOUT)
         for prefix in MEDIA_PREFIXES:
             self.bucket.add_event_notification(
                 s3.EventType.OBJECT_CREATED,
@@ -108,24 +107,6 @@ class Media(Construct):
         )
         self.bucket_objects(cleaner.role, "s3:DeleteObject")
         self._acknowledge_notification_helper()
-
-    def _queue_with_dlq(self, name: str, consumer_timeout: Duration) -> tuple[sqs.Queue, sqs.Queue]:
-        dead_letters = sqs.Queue(
-            self,
-            f"{name}Dlq",
-            retention_period=Duration.days(14),
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-        )
-        queue = sqs.Queue(
-            self,
-            name,
-            visibility_timeout=Duration.seconds(consumer_timeout.to_seconds() * 6),
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            dead_letter_queue=sqs.DeadLetterQueue(queue=dead_letters, max_receive_count=MAX_RECEIVES),
-        )
-        return queue, dead_letters
 
     def bucket_objects(self, role: iam.IRole, *actions: str) -> None:
         """Grant actions on the media objects only (the upload folders; not the bucket itself)."""

@@ -12,6 +12,7 @@ from infra.functions import PythonFunction
 from infra.media import Media
 from infra.names import Stage
 from infra.operations import Operations
+from infra.releases import Releases
 from infra.web_hosting import WebHosting
 
 
@@ -32,6 +33,10 @@ class MusicStack(Stack):
             access_logs=operations.access_logs,
             web_origins=[web.url] if stage.production else ["*"],
         )
+        releases = Releases(self, "Releases", stage=stage, catalog=catalog)
+        # A song's first READY is a release: the processor queues it for the fan-out.
+        media.processor.add_environment("NEW_CONTENT_QUEUE_URL", releases.queue.queue_url)
+        releases.queue.grant_send_messages(media.processor)
         api_function = PythonFunction(
             self,
             "ApiFunction",
@@ -44,6 +49,7 @@ class MusicStack(Stack):
                 "USER_POOL_CLIENT_ID": accounts.web_client.user_pool_client_id,
                 "MEDIA_BUCKET": media.bucket.bucket_name,
                 "CLEANUP_QUEUE_URL": media.cleanup.queue_url,
+                "NEW_CONTENT_TOPIC_ARN": releases.topic.topic_arn,
             },
             memory_size=1024,
         )
@@ -51,6 +57,7 @@ class MusicStack(Stack):
         # Presigned URLs carry the signer's rights: uploads (PutObject) and streams (GetObject).
         media.bucket_objects(api_function.role, "s3:PutObject", "s3:GetObject")
         media.cleanup.grant_send_messages(api_function.role)
+        releases.grant_email_subscriptions(api_function.role)
         api = MusicApi(
             self,
             "Api",
@@ -60,7 +67,11 @@ class MusicStack(Stack):
             api_function=api_function.function,
         )
 
+        fan_out = releases.fan_out(api.api)
+
         operations.watch_function("ApiFunction", api_function.function)
+        operations.watch_function("FanOut", fan_out.function)
+        operations.watch_queue("NewContentDlq", releases.dead_letters)
         operations.watch_function("PostConfirmation", accounts.post_confirmation)
         operations.watch_function("MediaProcessor", media.processor)
         operations.watch_function("Cleanup", media.cleaner)

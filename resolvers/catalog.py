@@ -148,6 +148,7 @@ def create_artist(data: Mapping[str, Any]) -> dict[str, Any]:
         "bio": text(data.get("bio"), "bio", max_length=BIO_MAX, required=False),
         "genres": _genres(data.get("genres")),
         "imageUrl": data.get("imageUrl"),
+        "followerCount": 0,  # moved by follows, in the same transaction (resolvers/follows.py)
         "createdAt": now,
         "updatedAt": now,
     }

@@ -22,7 +22,7 @@ import boto3
 import mutagen
 from botocore.config import Config
 
-from resolvers import store
+from resolvers import releases, store
 from resolvers.clock import now_iso
 from resolvers.errors import NotFoundError, ValidationError
 from resolvers.observability import logger
@@ -265,8 +265,8 @@ def process_upload(bucket: str, key: str) -> None:
     store.update(slot.item_kind, item["id"], accepted, now_iso())
     if item.get(slot.current):
         _s3().delete_object(Bucket=bucket, Key=item[slot.current])  # the replaced file
-    if slot.kind == "AUDIO":
-        on_song_ready({**item, **accepted})
+    if slot.kind == "AUDIO" and item["status"] != "READY":
+        on_song_ready({**item, **accepted})  # its first release; a replaced file is not news
 
 
 def schedule_cleanup(kind: str, item_id: str) -> None:
@@ -292,5 +292,5 @@ def remove_files(kind: str, item_id: str) -> int:
 
 
 def on_song_ready(song: Mapping[str, Any]) -> None:
-    """A song became playable: the new-release fan-out (follows, notifications) attaches here."""
-    logger.info("song ready", extra={"songId": song["id"]})
+    """A song became playable for the first time: followers hear of it (the new-content fan-out)."""
+    releases.announce("SONG", dict(song))

@@ -9,16 +9,27 @@ from functools import cache
 DEFAULT_OFFLINE_LIMIT = 1000  # songs per listener kept for offline playback
 
 
+def _required(value: str | None, variable: str) -> str:
+    """A setting only some functions have: using it where it is missing is a deployment bug."""
+    if not value:
+        raise RuntimeError(f"{variable} is not set for this function")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     table_name: str
-    # Only the API function signs users in; the post-confirmation trigger cannot be told its
-    # own pool's ids (the pool depends on the trigger) and reads the pool id from its event.
+    # Each function gets only the variables it uses: the post-confirmation trigger cannot be
+    # told its own pool's ids (the pool depends on it), the fan-out signs nobody in, and so on.
+    # So these are optional here and checked where they are used.
     user_pool_id: str | None
     user_pool_client_id: str | None
     media_bucket: str | None
     cleanup_queue_url: str | None
     offline_limit: int
+    new_content_queue_url: str | None
+    new_content_topic_arn: str | None
+    appsync_url: str | None
 
     @property
     def cleanup_queue(self) -> str:
@@ -32,12 +43,20 @@ class Settings:
     def client_id(self) -> str:
         return _required(self.user_pool_client_id, "USER_POOL_CLIENT_ID")
 
+    @property
+    def queue_url(self) -> str:
+        """Where `releases.announce` sends new-content events."""
+        return _required(self.new_content_queue_url, "NEW_CONTENT_QUEUE_URL")
 
-def _required(value: str | None, variable: str) -> str:
-    """A setting only some functions have: using it where it is missing is a deployment bug."""
-    if not value:
-        raise RuntimeError(f"{variable} is not set for this function")
-    return value
+    @property
+    def topic_arn(self) -> str:
+        """The SNS topic email subscribers filter by artist and genre."""
+        return _required(self.new_content_topic_arn, "NEW_CONTENT_TOPIC_ARN")
+
+    @property
+    def graphql_url(self) -> str:
+        """The AppSync GraphQL endpoint the fan-out calls `publishNewContent` on (IAM)."""
+        return _required(self.appsync_url, "APPSYNC_URL")
 
 
 @cache
@@ -52,4 +71,7 @@ def settings() -> Settings:
         media_bucket=os.environ.get("MEDIA_BUCKET") or None,
         cleanup_queue_url=os.environ.get("CLEANUP_QUEUE_URL") or None,
         offline_limit=int(os.environ.get("OFFLINE_LIMIT", str(DEFAULT_OFFLINE_LIMIT))),
+        new_content_queue_url=os.environ.get("NEW_CONTENT_QUEUE_URL") or None,
+        new_content_topic_arn=os.environ.get("NEW_CONTENT_TOPIC_ARN") or None,
+        appsync_url=os.environ.get("APPSYNC_URL") or None,
     )

@@ -2,7 +2,8 @@
 
 Every read on a request path is a GetItem, a Query or a BatchGetItem (never a Scan).
 Counters that guard deletes (an artist's albums and songs, an album's songs) move in
-the same transaction as the item they count, so a delete can never strand children.
+the same transaction as the item they count, so a delete can never strand children;
+so do the counts of follows (an artist's followers, a user's follows).
 Items are returned as plain dicts of GraphQL-shaped attributes, numbers as int.
 """
 
@@ -11,7 +12,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -23,13 +25,14 @@ from botocore.exceptions import ClientError
 
 from resolvers.errors import ConflictError, NotFoundError, ValidationError
 from resolvers.settings import settings
-from resolvers.table_layout import INDEXES, PARTITION_KEY, SORT_KEY
+from resolvers.table_layout import INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 _KEY_ATTRIBUTES = {PARTITION_KEY, SORT_KEY} | {a for keys in INDEXES.values() for a in keys}
-_HIDDEN = _KEY_ATTRIBUTES | {"kind"}
+_HIDDEN = _KEY_ATTRIBUTES | {"kind", TTL_ATTRIBUTE}
 BATCH_GET_LIMIT = 100
+BATCH_WRITE_LIMIT = 25
 
 
 @dataclass(frozen=True)
@@ -131,10 +134,10 @@ def _encode_token(last_key: Mapping[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(plain, sort_keys=True).encode()).decode().rstrip("=")
 
 
-def _decode_token(token: str, index: str | None, partition: str) -> dict[str, Any]:
+def _decode_token(token: str, index: str | None, partition: str, sort_prefix: str | None = None) -> dict[str, Any]:
     """Turn a client's nextToken back into a start key, refusing anything we did not issue."""
     expected = {PARTITION_KEY, SORT_KEY} | (set(INDEXES[index]) if index else set())
-    partition_attribute = INDEXES[index][0] if index else PARTITION_KEY
+    partition_attribute, sort_attribute = INDEXES[index] if index else (PARTITION_KEY, SORT_KEY)
     try:
         plain = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
     except (binascii.Error, ValueError, UnicodeDecodeError):
@@ -144,6 +147,7 @@ def _decode_token(token: str, index: str | None, partition: str) -> dict[str, An
         or set(plain) != expected
         or not all(isinstance(v, str) for v in plain.values())
         or plain[partition_attribute] != partition
+        or (sort_prefix and not plain[sort_attribute].startswith(sort_prefix))
     ):
         raise ValidationError("Invalid nextToken: pass back the value a previous page returned")
     return _to_raw(plain)
@@ -186,7 +190,7 @@ def query_page(
     if index:
         request["IndexName"] = index
     if next_token:
-        request["ExclusiveStartKey"] = _decode_token(next_token, index, partition)
+        request["ExclusiveStartKey"] = _decode_token(next_token, index, partition, sort_prefix)
     response = _client().query(**request)
     last = response.get("LastEvaluatedKey")
     return Page([_to_item(raw) for raw in response["Items"]], _encode_token(last) if last else None)
@@ -513,4 +517,333 @@ def remove_offline(user_id: str, song_id: str) -> None:
 def offline_page(user_id: str, limit: int, next_token: str | None) -> Page:
     return query_page(
         None, f"USER#{user_id}", limit=limit, next_token=next_token, newest_first=True, sort_prefix="OFFLINE#"
+    )
+
+
+# -- follows ----------------------------------------------------------------------------------
+
+# What a follow names -> the index whose `FOLLOWERS#…` partitions list its followers.
+FOLLOWER_INDEX = {"ARTIST": "byArtist", "GENRE": "byGenre"}
+
+
+def follow_key(user_id: str, target_kind: str, target: str) -> dict[str, str]:
+    return {PARTITION_KEY: f"USER#{user_id}", SORT_KEY: f"FOLLOW#{target_kind}#{target}"}
+
+
+def _follow_target(follow: Mapping[str, Any]) -> tuple[str, str]:
+    return ("ARTIST", follow["artistId"]) if follow.get("artistId") else ("GENRE", follow["genre"])
+
+
+def follow_item(follow: Mapping[str, Any]) -> dict[str, Any]:
+    """The stored follow: the user's partition, and the inverted-index keys of its followers."""
+    target_kind, target = _follow_target(follow)
+    pk_attribute, sk_attribute = INDEXES[FOLLOWER_INDEX[target_kind]]
+    return {
+        **follow_key(follow["userId"], target_kind, target),
+        pk_attribute: f"FOLLOWERS#{target_kind}#{target}",
+        sk_attribute: f"USER#{follow['userId']}",
+        "kind": "FOLLOW",
+        **follow,
+    }
+
+
+def put_follow(follow: Mapping[str, Any], max_follows: int) -> dict[str, Any] | None:
+    """Write a follow and move the counts with it; returns the existing follow instead when there is one.
+
+    One transaction: the follow item (with its inverted-index keys), the user's follow
+    count (capped) and, for an artist, the artist's follower count.
+    """
+    target_kind, target = _follow_target(follow)
+    item = follow_item(follow)
+    actions = [
+        {
+            "Put": {
+                "TableName": _table(),
+                "Item": _to_raw(item),
+                "ConditionExpression": "attribute_not_exists(PK)",
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            }
+        },
+        _count(
+            "PROFILE",
+            follow["userId"],
+            "followCount",
+            1,
+            condition="attribute_exists(PK) AND (attribute_not_exists(followCount) OR followCount < :max)",
+            values={":max": max_follows},
+        ),
+    ]
+    if target_kind == "ARTIST":
+        actions.append(_count("ARTIST", target, "followerCount", 1))
+    failed = _transact(actions)
+    if not failed:
+        return None
+    if failed[0] is not None:
+        return failed[0]
+    if len(failed) > 2 and failed[2] is not None:
+        raise NotFoundError(f"Artist {target} not found")
+    if failed[1]:
+        raise ConflictError(f"You follow {max_follows} artists and genres already: unfollow some first")
+    raise NotFoundError("No profile for this account yet")
+
+
+def delete_follow(user_id: str, target_kind: str, target: str) -> bool:
+    """Remove a follow and its counts; False when there was none. A removed artist no longer counts."""
+    actions = [
+        {
+            "Delete": {
+                "TableName": _table(),
+                "Key": _to_raw(follow_key(user_id, target_kind, target)),
+                "ConditionExpression": "attribute_exists(PK)",
+            }
+        },
+        _count("PROFILE", user_id, "followCount", -1),
+    ]
+    if target_kind == "ARTIST":
+        actions.append(_count("ARTIST", target, "followerCount", -1))
+    failed = _transact(actions)
+    if failed and failed[0] is not None:
+        return False
+    if failed:  # the artist (or profile) is gone: its count went with it
+        kept = [action for action, failure in zip(actions, failed, strict=True) if failure is None]
+        if _transact(kept):
+            return False
+    return True
+
+
+def follows_page(user_id: str, limit: int, next_token: str | None) -> Page:
+    return query_page(None, f"USER#{user_id}", limit=limit, next_token=next_token, sort_prefix="FOLLOW#")
+
+
+def _query_all(request: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every raw item of a Query, page after page (1 MB each)."""
+    while True:
+        response = _client().query(**request)
+        yield from response["Items"]
+        if "LastEvaluatedKey" not in response:
+            return
+        request = {**request, "ExclusiveStartKey": response["LastEvaluatedKey"]}
+
+
+def all_follows(user_id: str) -> list[dict[str, Any]]:
+    """Every follow of a user (bounded by the follow cap: one page in practice)."""
+    request = {
+        "TableName": _table(),
+        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+        "ExpressionAttributeValues": _to_raw({":pk": f"USER#{user_id}", ":prefix": "FOLLOW#"}),
+    }
+    return [_to_item(raw) for raw in _query_all(request)]
+
+
+def follower_ids(target_kind: str, target: str) -> Iterator[str]:
+    """The users following an artist or a genre: Query pages of the inverted index, never a Scan."""
+    index = FOLLOWER_INDEX[target_kind]
+    request = {
+        "TableName": _table(),
+        "IndexName": index,
+        "KeyConditionExpression": "#pk = :pk",
+        "ExpressionAttributeNames": {"#pk": INDEXES[index][0]},
+        "ExpressionAttributeValues": _to_raw({":pk": f"FOLLOWERS#{target_kind}#{target}"}),
+        "ProjectionExpression": "userId",
+    }
+    for raw in _query_all(request):
+        yield raw["userId"]["S"]
+
+
+# -- notifications (each user's inbox) --------------------------------------------------------
+
+UNREAD_INDEX = "byParent"
+
+
+def notification_key(user_id: str, notification_id: str) -> dict[str, str]:
+    return {PARTITION_KEY: f"USER#{user_id}", SORT_KEY: f"NOTE#{notification_id}"}
+
+
+def _unread_keys(user_id: str, notification_id: str) -> dict[str, str]:
+    pk_attribute, sk_attribute = INDEXES[UNREAD_INDEX]
+    return {pk_attribute: f"UNREAD#{user_id}", sk_attribute: f"NOTE#{notification_id}"}
+
+
+def _batch_write(requests: Sequence[dict[str, Any]]) -> int:
+    """BatchWriteItem in chunks of 25, resending what DynamoDB leaves unprocessed; returns the calls made."""
+    calls = 0
+    for start in range(0, len(requests), BATCH_WRITE_LIMIT):
+        pending: dict[str, Any] = {_table(): list(requests[start : start + BATCH_WRITE_LIMIT])}
+        attempt = 0
+        while pending:
+            if attempt:
+                time.sleep(min(0.05 * 2**attempt, 2))
+            response = _client().batch_write_item(RequestItems=pending)
+            calls += 1
+            attempt += 1
+            pending = response.get("UnprocessedItems") or {}
+    return calls
+
+
+def put_notifications(user_ids: Iterable[str], notification: Mapping[str, Any], expires_at: int) -> int:
+    """One unread notification per user, written 25 to a call; the same event rewrites the same items.
+
+    Returns the BatchWriteItem calls made.
+    """
+    # `kind` is the item-type marker of every item; the release's kind is stored as contentKind.
+    fields = {k: v for k, v in notification.items() if k != "kind"} | {"contentKind": notification["kind"]}
+    common = _to_raw({**fields, "kind": "NOTE", "read": False, TTL_ATTRIBUTE: expires_at})
+    requests = [
+        {
+            "PutRequest": {
+                "Item": {
+                    **_to_raw(
+                        {
+                            **notification_key(user_id, notification["id"]),
+                            **_unread_keys(user_id, notification["id"]),
+                            "userId": user_id,
+                        }
+                    ),
+                    **common,
+                }
+            }
+        }
+        for user_id in user_ids
+    ]
+    return _batch_write(requests)
+
+
+def _notification(item: Mapping[str, Any]) -> dict[str, Any]:
+    fields = {k: v for k, v in item.items() if k != "contentKind"}
+    return fields | {"kind": item.get("contentKind")}
+
+
+def notifications_page(user_id: str, limit: int, next_token: str | None, unread_only: bool) -> Page:
+    if unread_only:
+        page = query_page(UNREAD_INDEX, f"UNREAD#{user_id}", limit=limit, next_token=next_token, newest_first=True)
+    else:
+        page = query_page(
+            None, f"USER#{user_id}", limit=limit, next_token=next_token, newest_first=True, sort_prefix="NOTE#"
+        )
+    return Page([_notification(item) for item in page.items], page.next_token)
+
+
+def count_unread(user_id: str) -> int:
+    """A COUNT Query on the user's sparse unread partition (pages of 1 MB of keys)."""
+    request: dict[str, Any] = {
+        "TableName": _table(),
+        "IndexName": UNREAD_INDEX,
+        "KeyConditionExpression": "#pk = :pk",
+        "ExpressionAttributeNames": {"#pk": INDEXES[UNREAD_INDEX][0]},
+        "ExpressionAttributeValues": _to_raw({":pk": f"UNREAD#{user_id}"}),
+        "Select": "COUNT",
+    }
+    total = 0
+    while True:
+        response = _client().query(**request)
+        total += response["Count"]
+        if "LastEvaluatedKey" not in response:
+            return total
+        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def mark_notifications_read(user_id: str, notification_ids: Sequence[str] | None) -> int:
+    """Mark the user's own notifications read (these ids, or all unread); returns how many changed.
+
+    The keys are built from the caller's id, so another user's notification cannot be
+    reached. Unread items are rewritten read and without their unread-index keys: one
+    BatchGetItem (or the unread partition's pages) plus one BatchWriteItem per 25.
+    """
+    unread_pk = INDEXES[UNREAD_INDEX][0]
+    if notification_ids is None:
+        request = {
+            "TableName": _table(),
+            "IndexName": UNREAD_INDEX,
+            "KeyConditionExpression": "#pk = :pk",
+            "ExpressionAttributeNames": {"#pk": unread_pk},
+            "ExpressionAttributeValues": _to_raw({":pk": f"UNREAD#{user_id}"}),
+        }
+        unread = list(_query_all(request))
+    else:
+        keys = [_to_raw(notification_key(user_id, i)) for i in dict.fromkeys(notification_ids)]
+        unread = []
+        for start in range(0, len(keys), BATCH_GET_LIMIT):
+            pending: dict[str, Any] = {_table(): {"Keys": keys[start : start + BATCH_GET_LIMIT]}}
+            while pending:
+                response = _client().batch_get_item(RequestItems=pending)
+                unread += [raw for raw in response["Responses"].get(_table(), []) if unread_pk in raw]
+                pending = response.get("UnprocessedKeys") or {}
+    rewritten = [{"PutRequest": {"Item": {**_without_unread_keys(raw), "read": {"BOOL": True}}}} for raw in unread]
+    _batch_write(rewritten)
+    return len(rewritten)
+
+
+def _without_unread_keys(raw: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in raw.items() if k not in INDEXES[UNREAD_INDEX]}
+
+
+# -- fan-out records (idempotency keyed on the event id) --------------------------------------
+
+
+class EventBusy(ConflictError):
+    """Another delivery of the same event holds its lease: this one is retried later."""
+
+
+def event_key(event_id: str) -> dict[str, str]:
+    return {PARTITION_KEY: f"EVENT#{event_id}", SORT_KEY: "EVENT"}
+
+
+def claim_event(event_id: str, *, now: int, lease_until: int, expires_at: int) -> set[str] | None:
+    """Take the event's lease; returns the steps already done, or None when the event is complete.
+
+    One conditional UpdateItem: the first delivery creates the record, a later one (a retry
+    after a failure) sees what the earlier ones finished, and a concurrent one is refused.
+    """
+    try:
+        response = _client().update_item(
+            TableName=_table(),
+            Key=_to_raw(event_key(event_id)),
+            UpdateExpression="SET #lease = :until, #ttl = if_not_exists(#ttl, :ttl), #kind = :kind",
+            ConditionExpression="attribute_not_exists(#done) AND (attribute_not_exists(#lease) OR #lease < :now)",
+            ExpressionAttributeNames={
+                "#lease": "leaseUntil",
+                "#ttl": TTL_ATTRIBUTE,
+                "#kind": "kind",
+                "#done": "completedAt",
+            },
+            ExpressionAttributeValues=_to_raw(
+                {":until": lease_until, ":ttl": expires_at, ":kind": "EVENT", ":now": now}
+            ),
+            ReturnValues="ALL_NEW",
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
+        if "completedAt" in (error.response.get("Item") or {}):
+            return None
+        raise EventBusy(f"Event {event_id} is being processed by another delivery") from None
+    return set(_to_item(response["Attributes"]).get("steps", []))
+
+
+def event_step_done(event_id: str, step: str, *, completed_at: str | None = None) -> None:
+    """Record a finished step; the last one also marks the event complete and frees the lease."""
+    expression = "ADD #steps :step"
+    values: dict[str, Any] = {":step": {step}}
+    names = {"#steps": "steps"}
+    if completed_at:
+        expression += " SET #done = :done REMOVE #lease"
+        values[":done"] = completed_at
+        names |= {"#done": "completedAt", "#lease": "leaseUntil"}
+    _client().update_item(
+        TableName=_table(),
+        Key=_to_raw(event_key(event_id)),
+        UpdateExpression=expression,
+        ExpressionAttributeNames=names,
+        ExpressionAttributeValues=_to_raw(values),
+    )
+
+
+def release_event(event_id: str) -> None:
+    """Free the lease after a failed attempt, so the retry need not wait for it to lapse."""
+    _client().update_item(
+        TableName=_table(),
+        Key=_to_raw(event_key(event_id)),
+        UpdateExpression="REMOVE #lease",
+        ExpressionAttributeNames={"#lease": "leaseUntil"},
     )

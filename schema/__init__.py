@@ -15,24 +15,34 @@ from strawberry.tools import merge_types
 
 from schema.accounts import AccountMutation, AccountQuery
 from schema.catalog import CatalogMutation, CatalogQuery
+from schema.follows import FollowMutation, FollowQuery, FollowSubscription
 from schema.lambda_field import LambdaField, lambda_fields
 from schema.media import MediaMutation
+from schema.none_field import NoneField, none_fields
 from schema.offline import OfflineMutation, OfflineQuery
 from schema.scalars import SCALAR_MAP
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 
-Query = merge_types("Query", (CatalogQuery, OfflineQuery, AccountQuery))
-Mutation = merge_types("Mutation", (CatalogMutation, MediaMutation, OfflineMutation, AccountMutation))
+Query = merge_types("Query", (CatalogQuery, FollowQuery, OfflineQuery, AccountQuery))
+Mutation = merge_types("Mutation", (CatalogMutation, FollowMutation, MediaMutation, OfflineMutation, AccountMutation))
+Subscription = merge_types("Subscription", (FollowSubscription,))
 
 
 def build_schema(**options: Any) -> strawberry.Schema:
     """A fresh schema instance; the emulator binds its own resolvers and limits to one."""
-    return strawberry.Schema(query=Query, mutation=Mutation, config=StrawberryConfig(scalar_map=SCALAR_MAP), **options)
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
+        **options,
+    )
 
 
 schema = build_schema()
 
 LAMBDA_FIELDS: list[LambdaField] = lambda_fields(schema)
+NONE_FIELDS: list[NoneField] = none_fields(schema)
 
-__all__ = ["LAMBDA_FIELDS", "SDL_PATH", "LambdaField", "build_schema", "schema"]
+__all__ = ["LAMBDA_FIELDS", "NONE_FIELDS", "SDL_PATH", "LambdaField", "NoneField", "build_schema", "schema"]

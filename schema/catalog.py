@@ -35,6 +35,7 @@ class Artist:
     bio: str | None
     genres: list[str]
     failure_reason: str | None = strawberry.field(description="Why the last image upload was refused.")
+    follower_count: int = strawberry.field(description="How many listeners follow the artist.")
     created_at: AWSDateTime
     updated_at: AWSDateTime
 

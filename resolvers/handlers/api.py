@@ -10,10 +10,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from resolvers.errors import InternalError, MusicError
 from resolvers.observability import logger, tracer
-from resolvers.routes import accounts, catalog, media, offline
+from resolvers.routes import accounts, catalog, follows, media, offline
 
 app = AppSyncResolver()
 app.include_router(catalog.router)
+app.include_router(follows.router)
 app.include_router(media.router)
 app.include_router(offline.router)
 app.include_router(accounts.router)

@@ -15,7 +15,7 @@ from graphql import build_schema
 
 from app import build_app
 from resolvers.table_layout import INDEXES
-from schema import LAMBDA_FIELDS, SDL_PATH
+from schema import LAMBDA_FIELDS, NONE_FIELDS, SDL_PATH
 from schema.limits import QUERY_DEPTH_LIMIT, RESOLVER_COUNT_LIMIT
 from tests.infra.conftest import Synthesized
 from tests.test_schema import APPSYNC_DEFINITIONS
@@ -94,6 +94,10 @@ def test_api_auth_modes_and_limits(dev: Synthesized, prod: Synthesized) -> None:
 
 def test_every_lambda_field_has_exactly_one_resolver(dev: Synthesized) -> None:
     resolvers = dev.template.find_resources("AWS::AppSync::Resolver")
+    none = {(f.type_name, f.field_name) for f in NONE_FIELDS}
+    resolvers = {
+        k: r for k, r in resolvers.items() if (r["Properties"]["TypeName"], r["Properties"]["FieldName"]) not in none
+    }
     wired = [(r["Properties"]["TypeName"], r["Properties"]["FieldName"]) for r in resolvers.values()]
     expected = [(f.type_name, f.field_name) for f in LAMBDA_FIELDS]
     assert sorted(wired) == sorted(expected)
@@ -200,7 +204,7 @@ def test_errors_raise_alarms_to_an_encrypted_topic(dev: Synthesized) -> None:
     dev.template.has_resource_properties("AWS::SNS::Topic", {"KmsMasterKeyId": Match.any_value()})
     alarms = dev.template.find_resources("AWS::CloudWatch::Alarm")
     metrics = sorted(a["Properties"]["MetricName"] for a in alarms.values())
-    assert metrics == ["5XXError", *["ApproximateNumberOfMessagesVisible"] * 2, *["Errors"] * 4]
+    assert metrics == ["5XXError", *["ApproximateNumberOfMessagesVisible"] * 3, *["Errors"] * 5]
     assert all(a["Properties"]["AlarmActions"] for a in alarms.values())
 
 
@@ -229,7 +233,7 @@ def test_functions_share_a_layer_with_the_lambda_requirements(dev: Synthesized) 
 
 def test_deleted_songs_files_are_cleaned_up_by_their_own_function(dev: Synthesized) -> None:
     mappings = dev.template.find_resources("AWS::Lambda::EventSourceMapping")
-    assert len(mappings) == 2
+    assert len(mappings) == 3  # uploads, cleanup, new content
     assert all(m["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"] for m in mappings.values())
     dev.template.has_resource_properties("AWS::Lambda::Function", {"Handler": "resolvers.handlers.cleanup.handler"})
     api = next(
@@ -238,3 +242,31 @@ def test_deleted_songs_files_are_cleaned_up_by_their_own_function(dev: Synthesiz
         if f["Properties"]["Handler"] == "resolvers.handlers.api.handler"
     )
     assert {"MEDIA_BUCKET", "CLEANUP_QUEUE_URL"} <= set(api["Properties"]["Environment"]["Variables"])
+
+
+def test_releases_fan_out_to_inboxes_email_and_subscribers(dev: Synthesized) -> None:
+    dev.template.has_resource_properties("AWS::AppSync::DataSource", {"Type": "NONE"})
+    dev.template.has_resource_properties(
+        "AWS::AppSync::Resolver",
+        {
+            "TypeName": "Mutation",
+            "FieldName": "publishNewContent",
+            "Code": Match.string_like_regexp("payload: ctx.args.input"),
+        },
+    )
+    fan_out = dev.template.find_resources(
+        "AWS::Lambda::Function", {"Properties": {"Handler": "resolvers.handlers.new_content.handler"}}
+    )
+    (function,) = fan_out.values()
+    assert {"TABLE_NAME", "NEW_CONTENT_TOPIC_ARN", "APPSYNC_URL"} <= set(
+        function["Properties"]["Environment"]["Variables"]
+    )
+    processor = dev.template.find_resources(
+        "AWS::Lambda::Function", {"Properties": {"Handler": "resolvers.handlers.media_processor.handler"}}
+    )
+    assert "NEW_CONTENT_QUEUE_URL" in next(iter(processor.values()))["Properties"]["Environment"]["Variables"]
+    policies = json.dumps(dev.template.find_resources("AWS::IAM::Policy"))
+    assert "publishNewContent" in policies and "appsync:GraphQL" in policies
+    dev.template.has_resource_properties(
+        "AWS::DynamoDB::GlobalTable", {"TimeToLiveSpecification": {"AttributeName": "expiresAt", "Enabled": True}}
+    )

@@ -268,3 +268,26 @@ def test_presigned_urls_answer_a_browser_on_another_origin(local_api: Api, admin
     assert (played.status_code, played.content) == (206, wav(1.0)[:10])
     assert played.headers["Access-Control-Allow-Origin"] == origin
     assert "Content-Range" in played.headers["Access-Control-Expose-Headers"]
+
+
+def test_a_songs_first_ready_is_a_release_its_artists_followers_hear_of(admin: Run, listener: Run) -> None:
+    """The whole path: upload → processor → new-content queue → fan-out → the follower's inbox."""
+    artist = admin("mutation($n: String!) { createArtist(input: {name: $n}) { id } }", n=unique("Released"))
+    artist_id = artist["createArtist"]["id"]
+    listener("mutation($i: FollowInput!) { follow(input: $i) { artistId } }", i={"artistId": artist_id})
+    song = admin(CREATE_SONG, i={"title": unique("Single"), "artistId": artist_id, "genre": "rock"})["createSong"]
+    inbox = "{ notifications(limit: 50) { items { contentId title } } }"
+    upload(admin, song["id"], wav(1.0), "audio/wav")
+    assert settled(admin, song["id"])["status"] == "READY"
+    deadline = time.monotonic() + PIPELINE_SECONDS
+    while song["id"] not in [n["contentId"] for n in listener(inbox)["notifications"]["items"]]:
+        assert time.monotonic() < deadline, "the follower was not told about the release"
+        time.sleep(0.2)
+    upload(admin, song["id"], wav(2.0), "audio/wav")  # a replaced file is not a new release
+    deadline = time.monotonic() + PIPELINE_SECONDS
+    while admin(SONG, id=song["id"])["song"]["durationSeconds"] != 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(1.0)
+    told = [n for n in listener(inbox)["notifications"]["items"] if n["contentId"] == song["id"]]
+    assert len(told) == 1
+    listener("mutation($i: FollowInput!) { unfollow(input: $i) }", i={"artistId": artist_id})

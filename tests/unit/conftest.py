@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -11,15 +12,24 @@ import pytest
 from moto import mock_aws
 
 from emulator.lambdas import LambdaContext
-from resolvers import accounts, media, store
+from resolvers import accounts, mailing, media, realtime, releases, store
 from resolvers.handlers.api import handler
 from resolvers.settings import settings
 from resolvers.table_layout import create_table_request
 
 ADMIN_SUB = str(uuid.uuid4())
-# Clients and settings made once per cold start; each test has its own mocked account.
-CACHED_CLIENTS = (settings, store._client, accounts._cognito, media._s3, media._sqs)
 LISTENER_SUB = str(uuid.uuid4())
+# Clients and settings the Lambda code creates once per cold start: reset for each test.
+CACHED_CLIENTS = (
+    settings,
+    store._client,
+    accounts._cognito,
+    media._s3,
+    media._sqs,
+    mailing._sns,
+    releases._sqs,
+    realtime._session,
+)
 
 
 @pytest.fixture
@@ -51,6 +61,44 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
         yield {"user_pool_id": pool["Id"], "client_id": client["ClientId"]}
         for cached in CACHED_CLIENTS:
             cached.cache_clear()
+
+
+@pytest.fixture
+def new_content(aws: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The new-content queue (with its dead-letter queue) and the email topic, as the stack has them."""
+    sqs = boto3.client("sqs")
+    dlq = sqs.create_queue(QueueName="new-content-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    queue = sqs.create_queue(
+        QueueName="new-content",
+        Attributes={
+            "VisibilityTimeout": "0",
+            "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "3"}),
+        },
+    )["QueueUrl"]
+    topic = boto3.client("sns").create_topic(Name="new-content")["TopicArn"]
+    monkeypatch.setenv("NEW_CONTENT_QUEUE_URL", queue)
+    monkeypatch.setenv("NEW_CONTENT_TOPIC_ARN", topic)
+    monkeypatch.setenv("APPSYNC_URL", "https://example.appsync-api.us-east-1.amazonaws.com/graphql")
+    settings.cache_clear()
+    return {"queue": queue, "dlq": dlq, "topic": topic}
+
+
+def listener_event(
+    type_name: str, field_name: str, arguments: dict[str, Any] | None = None, *, sub: str = LISTENER_SUB
+) -> dict[str, Any]:
+    """An AppSync event from the listener with this sub (group `users`)."""
+    event = appsync_event(type_name, field_name, arguments, groups=("users",))
+    event["identity"] |= {"sub": sub, "username": sub}
+    event["identity"]["claims"]["sub"] = sub
+    return event
+
+
+def add_profile(sub: str, email: str) -> None:
+    """What the post-confirmation trigger writes for a new account."""
+    store.put_profile(
+        {"id": sub, "email": email, "displayName": email.split("@", maxsplit=1)[0], "createdAt": "2026-01-01T00:00:00Z"}
+    )
 
 
 def appsync_event(

@@ -19,7 +19,7 @@ BUCKET = "media-test"
 
 
 @pytest.fixture
-def song(aws: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+def song(new_content: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     monkeypatch.setenv("MEDIA_BUCKET", BUCKET)
     settings.cache_clear()
     boto3.client("s3").create_bucket(Bucket=BUCKET)
@@ -49,7 +49,9 @@ def created(key: str) -> str:
     )
 
 
-def test_only_the_failing_record_is_retried_and_redelivery_changes_nothing(song: dict[str, Any]) -> None:
+def test_only_the_failing_record_is_retried_and_redelivery_changes_nothing(
+    song: dict[str, Any], new_content: dict[str, str]
+) -> None:
     upload = invoke(
         appsync_event(
             "Mutation",
@@ -67,6 +69,8 @@ def test_only_the_failing_record_is_retried_and_redelivery_changes_nothing(song:
     }
     response = media_processor.handler(event, LambdaContext("media-processor"))
     assert response == {"batchItemFailures": [{"itemIdentifier": "poison"}]}
+    released = boto3.client("sqs").receive_message(QueueUrl=new_content["queue"], MaxNumberOfMessages=10)["Messages"]
+    assert [json.loads(m["Body"])["id"] for m in released] == [song["id"]]  # its first READY is a release
     ready = store.get("SONG", song["id"])
     assert (ready["status"], ready["durationSeconds"], ready["audioKey"]) == ("READY", 4, upload["key"])
 

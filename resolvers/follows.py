@@ -1,0 +1,54 @@
+"""Follows: listeners follow artists and genres; an artist's follower count moves with them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from resolvers import catalog, mailing, store
+from resolvers.clock import now_iso
+from resolvers.errors import ValidationError
+from resolvers.validation import identifier, page_size
+
+# A bound on what one listener follows keeps every read of their follows to one page.
+MAX_FOLLOWS = 500
+
+
+def _target(data: Mapping[str, Any] | None) -> tuple[str, str]:
+    """("ARTIST", id) or ("GENRE", id) from a FollowInput holding exactly one of them."""
+    data = data or {}
+    artist_id, genre = data.get("artistId"), data.get("genre")
+    if (artist_id is None) == (genre is None):
+        raise ValidationError("input: give exactly one of artistId and genre")
+    if artist_id is not None:
+        return "ARTIST", identifier(artist_id, "artistId")
+    return "GENRE", catalog.genre(genre)
+
+
+def follow(user_id: str, data: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Follow an artist or genre; repeating it returns the existing follow and counts nothing twice."""
+    kind, target = _target(data)
+    new = {"userId": user_id, ("artistId" if kind == "ARTIST" else "genre"): target, "followedAt": now_iso()}
+    existing = store.put_follow(new, MAX_FOLLOWS)
+    if existing is not None:
+        return existing
+    mailing.follows_changed(user_id)
+    return new
+
+
+def unfollow(user_id: str, data: Mapping[str, Any] | None) -> bool:
+    kind, target = _target(data)
+    removed = store.delete_follow(user_id, kind, target)
+    if removed:
+        mailing.follows_changed(user_id)
+    return removed
+
+
+def my_follows(user_id: str, limit: Any, next_token: str | None) -> dict[str, Any]:
+    page = store.follows_page(user_id, page_size(limit), next_token)
+    return {"items": page.items, "nextToken": page.next_token}
+
+
+def artists_of(follows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any] | None]:
+    """`Follow.artist` for a batch of follows: one BatchGetItem; null for genres."""
+    return catalog.artists_by_id([f.get("artistId") for f in follows])
