@@ -10,19 +10,15 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler.appsync import Router
 from aws_lambda_powertools.utilities.data_classes import AppSyncResolverEvent
-from aws_lambda_powertools.utilities.data_classes.appsync_resolver_event import AppSyncIdentityCognito
 
 from resolvers import follows, mailing, notifications
-from resolvers.errors import UnauthorizedError
+from resolvers.routes.identity import signed_in_user
 
 router = Router()
 
 
 def _caller() -> str:
-    identity = router.current_event.identity
-    if not isinstance(identity, AppSyncIdentityCognito):
-        raise UnauthorizedError("Sign in to follow artists and read notifications")
-    return identity.sub
+    return signed_in_user(router, "Sign in to follow artists and read notifications")
 
 
 @router.resolver(type_name="Query", field_name="myFollows")

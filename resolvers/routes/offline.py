@@ -5,20 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.event_handler.appsync import Router
-from aws_lambda_powertools.utilities.data_classes.appsync_resolver_event import AppSyncIdentityCognito
 
 from resolvers import offline
-from resolvers.errors import UnauthorizedError
+from resolvers.routes.identity import signed_in_user
 
 router = Router()
 
 
 def _caller() -> str:
     """The signed-in caller's id: a library is always the caller's own."""
-    identity = router.current_event.identity
-    if not isinstance(identity, AppSyncIdentityCognito):
-        raise UnauthorizedError("Sign in to keep songs offline")
-    return identity.sub
+    return signed_in_user(router, "Sign in to keep songs offline")
 
 
 @router.resolver(type_name="Mutation", field_name="addToOffline")
