@@ -55,6 +55,13 @@ def _optional(source: Mapping[str, Any], field: str, check: Any) -> dict[str, An
     return {field: check(source[field]) if source[field] is not None else None} if field in source else {}
 
 
+def _keep_required(changes: Mapping[str, Any], *fields: str) -> None:
+    """An update may change a required field but not clear it."""
+    for field in fields:
+        if field in changes and changes[field] is None:
+            raise ValidationError(f"{field}: must not be empty")
+
+
 def list_genres() -> list[dict[str, str]]:
     return [{"id": key, "name": name} for key, name in GENRES.items()]
 
@@ -155,10 +162,8 @@ def update_artist(artist_id: Any, data: Mapping[str, Any]) -> dict[str, Any]:
         **_optional(data, "genres", _genres),
         **_optional(data, "imageUrl", str),
     }
-    if "name" in changes and changes["name"] is None:
-        raise ValidationError("name: must not be empty")
-    index = store.index_keys("ARTIST", {"id": artist_id, "name": changes["name"]}) if changes.get("name") else {}
-    return store.update("ARTIST", artist_id, changes, now_iso(), index)
+    _keep_required(changes, "name")
+    return store.update("ARTIST", artist_id, changes, now_iso())
 
 
 def delete_artist(artist_id: Any) -> str:
@@ -190,16 +195,8 @@ def update_album(album_id: Any, data: Mapping[str, Any]) -> dict[str, Any]:
         **_optional(data, "releaseDate", str),
         **_optional(data, "coverUrl", str),
     }
-    for required in ("title", "genre"):
-        if required in changes and changes[required] is None:
-            raise ValidationError(f"{required}: must not be empty")
-    index = {}
-    if "releaseDate" in changes:
-        album = store.get("ALBUM", album_id)
-        if album is None:
-            raise NotFoundError(f"Album {album_id} not found")
-        index = {"GSI2SK": store.index_keys("ALBUM", {**album, **changes})["GSI2SK"]}
-    return store.update("ALBUM", album_id, changes, now_iso(), index)
+    _keep_required(changes, "title", "genre")
+    return store.update("ALBUM", album_id, changes, now_iso())
 
 
 def delete_album(album_id: Any) -> str:
@@ -243,17 +240,8 @@ def update_song(song_id: Any, data: Mapping[str, Any]) -> dict[str, Any]:
         **_optional(data, "trackNumber", _track_number),
         **_optional(data, "durationSeconds", _duration),
     }
-    for required in ("title", "genre"):
-        if required in changes and changes[required] is None:
-            raise ValidationError(f"{required}: must not be empty")
-    index = {}
-    if "genre" in changes or "trackNumber" in changes:
-        song = store.get("SONG", song_id)
-        if song is None:
-            raise NotFoundError(f"Song {song_id} not found")
-        keys = store.index_keys("SONG", {**song, **changes})
-        index = {k: keys[k] for k in ("GSI4PK", "GSI2SK") if k in keys}
-    return store.update("SONG", song_id, changes, now_iso(), index)
+    _keep_required(changes, "title", "genre")
+    return store.update("SONG", song_id, changes, now_iso())
 
 
 def delete_song(song_id: Any) -> str:

@@ -339,31 +339,52 @@ def create_song(song: Mapping[str, Any]) -> dict[str, Any]:
     raise ConflictError("A song with this id already exists")
 
 
-def update(
-    kind: str, item_id: str, changes: Mapping[str, Any], updated_at: str, index_changes: Mapping[str, Any] | None = None
-) -> dict[str, Any]:
-    """Set (or, for None, remove) fields of an existing item; NotFoundError when it is absent."""
-    sets = {**{k: v for k, v in changes.items() if v is not None}, **(index_changes or {}), "updatedAt": updated_at}
+# The fields each kind's index keys are derived from (see index_keys).
+INDEXED_FIELDS: dict[str, set[str]] = {"ARTIST": {"name"}, "ALBUM": {"releaseDate"}, "SONG": {"genre", "trackNumber"}}
+
+
+def update(kind: str, item_id: str, changes: Mapping[str, Any], updated_at: str) -> dict[str, Any]:
+    """Set (or, for None, remove) fields of an existing item, moving its index keys with them.
+
+    A change to an indexed field needs the rest of the item to derive the new keys: it is
+    read first and the write is conditional on the item not having changed since
+    (ConflictError if it did), so the keys always match the fields they come from.
+    """
+    values: dict[str, Any] = {}
+    condition = "attribute_exists(PK)"
+    index: dict[str, str] = {}
+    if INDEXED_FIELDS.get(kind, set()) & changes.keys():
+        current = get(kind, item_id)
+        if current is None:
+            raise NotFoundError(f"{kind.title()} {item_id} not found")
+        index = index_keys(kind, {**current, **changes})
+        condition += " AND updatedAt = :seen"
+        values[":seen"] = current["updatedAt"]
+    sets = {**{k: v for k, v in changes.items() if v is not None}, **index, "updatedAt": updated_at}
     removes = [k for k, v in changes.items() if v is None]
     names = {f"#a{n}": name for n, name in enumerate([*sets, *removes])}
     by_name = {name: alias for alias, name in names.items()}
     expression = "SET " + ", ".join(f"{by_name[k]} = :v{n}" for n, k in enumerate(sets))
     if removes:
         expression += " REMOVE " + ", ".join(by_name[k] for k in removes)
+    values |= {f":v{n}": v for n, v in enumerate(sets.values())}
     try:
         response = _client().update_item(
             TableName=_table(),
             Key=_to_raw(KEYS[kind](item_id)),
             UpdateExpression=expression,
-            ConditionExpression="attribute_exists(PK)",
+            ConditionExpression=condition,
             ExpressionAttributeNames=names,
-            ExpressionAttributeValues=_to_raw({f":v{n}": v for n, v in enumerate(sets.values())}),
+            ExpressionAttributeValues=_to_raw(values),
             ReturnValues="ALL_NEW",
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
         )
     except ClientError as error:
-        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            raise NotFoundError(f"{kind.title()} {item_id} not found") from None
-        raise
+        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
+        if error.response.get("Item"):
+            raise ConflictError(f"{kind.title()} {item_id} changed while updating it: try again") from None
+        raise NotFoundError(f"{kind.title()} {item_id} not found") from None
     return _to_item(response["Attributes"])
 
 
