@@ -10,7 +10,7 @@ from typing import Any
 import boto3
 import pytest
 
-from resolvers import catalog
+from resolvers import catalog, store
 from resolvers.errors import ConflictError, InternalError, NotFoundError, ValidationError
 from tests.unit.conftest import appsync_event, invoke
 
@@ -190,3 +190,16 @@ def test_genres_are_the_vocabulary() -> None:
     genres = query("genres")
     assert {"id": "hip-hop", "name": "Hip-Hop"} in genres
     assert len(genres) == len({g["id"] for g in genres})
+
+
+def test_an_indexed_field_edited_concurrently_is_a_conflict(
+    monkeypatch: pytest.MonkeyPatch, album: dict[str, Any]
+) -> None:
+    song = mutation("createSong", input={"title": "T", "artistId": album["artistId"], "genre": "jazz"})
+    stale = dict(song)
+    mutation("updateSong", id=song["id"], input={"title": "Edited elsewhere"})
+    monkeypatch.setattr(store, "get", lambda kind, item_id: stale)  # the read raced with that edit
+    with pytest.raises(ConflictError, match="try again"):
+        mutation("updateSong", id=song["id"], input={"genre": "blues"})
+    monkeypatch.undo()
+    assert query("song", id=song["id"])["genre"] == "jazz"
