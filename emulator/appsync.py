@@ -11,6 +11,7 @@ Errors come back in AppSync's shape, with `errorType`, and never with a tracebac
 from __future__ import annotations
 
 import asyncio
+import enum
 import logging
 from collections.abc import Callable, Mapping
 from functools import partial
@@ -93,13 +94,13 @@ def resolver_event(source: Any, info: GraphQLResolveInfo, arguments: dict[str, A
     caller: Caller = info.context["caller"]
     node = info.field_nodes[0]
     return {
-        "arguments": arguments,
+        "arguments": _as_json(arguments),
         "identity": caller.identity(),
         "source": source,
         "info": {
             "fieldName": info.field_name,
             "parentTypeName": info.parent_type.name,
-            "variables": info.variable_values,
+            "variables": _as_json(info.variable_values),
             "selectionSetList": _selection_list(node, info),
             "selectionSetGraphQL": print_ast(node.selection_set) if node.selection_set else "",
         },
@@ -107,6 +108,17 @@ def resolver_event(source: Any, info: GraphQLResolveInfo, arguments: dict[str, A
         "prev": None,
         "stash": {},
     }
+
+
+def _as_json(value: Any) -> Any:
+    """Arguments as AppSync sends them: strawberry parses enum values into Python enums."""
+    if isinstance(value, enum.Enum):
+        return value.name
+    if isinstance(value, dict):
+        return {k: _as_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_json(v) for v in value]
+    return value
 
 
 def _selection_list(node: FieldNode, info: GraphQLResolveInfo, prefix: str = "") -> list[str]:
