@@ -6,6 +6,7 @@ import json
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 import uuid
@@ -54,19 +55,23 @@ def local_api() -> Iterator[LocalApi]:
         stderr=subprocess.STDOUT,
         text=True,
     )
+    ready = threading.Event()
+    lines: list[str] = []
+
+    def drain() -> None:
+        # Keep reading for the whole session: a full pipe would block the emulator.
+        assert process.stdout
+        for line in process.stdout:
+            lines.append(line)
+            if line.strip() == "READY":
+                ready.set()
+
+    threading.Thread(target=drain, daemon=True).start()
     deadline = time.monotonic() + START_TIMEOUT
-    lines = []
-    assert process.stdout
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        lines.append(line)
-        if line.strip() == "READY":
-            break
-        if not line and process.poll() is not None:
-            pytest.fail("emulator exited:\n" + "".join(lines))
-    else:
-        process.kill()
-        pytest.fail("emulator did not start in time:\n" + "".join(lines))
+    while not ready.wait(0.1):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail("the emulator did not start:\n" + "".join(lines))
     base = f"http://127.0.0.1:{port}"
     with urllib.request.urlopen(f"{base}/config", timeout=10) as response:
         config = json.load(response)
