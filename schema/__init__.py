@@ -16,12 +16,14 @@ from strawberry.tools import merge_types
 from schema.accounts import AccountMutation, AccountQuery
 from schema.catalog import CatalogMutation, CatalogQuery
 from schema.lambda_field import LambdaField, lambda_fields
+from schema.ratings import RatingMutation, RatingQuery
 from schema.scalars import SCALAR_MAP
+from schema.search import SearchQuery
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 
-Query = merge_types("Query", (CatalogQuery, AccountQuery))
-Mutation = merge_types("Mutation", (CatalogMutation, AccountMutation))
+Query = merge_types("Query", (CatalogQuery, SearchQuery, RatingQuery, AccountQuery))
+Mutation = merge_types("Mutation", (CatalogMutation, RatingMutation, AccountMutation))
 
 
 def build_schema(**options: Any) -> strawberry.Schema:

@@ -10,10 +10,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from resolvers.errors import InternalError, MusicError
 from resolvers.observability import logger, tracer
-from resolvers.routes import accounts, catalog
+from resolvers.routes import accounts, catalog, discover, ratings
 
 app = AppSyncResolver()
 app.include_router(catalog.router)
+app.include_router(discover.router)
+app.include_router(ratings.router)
 app.include_router(accounts.router)
 
 
