@@ -5,8 +5,10 @@
 Runs the real path in one process: the emulator's AppSync binding executes the query,
 invokes the API handler (batched per level, as AppSync BatchInvoke does), and the
 handler talks to DynamoDB (in-process moto). Calls are counted with botocore's event
-hooks on the handler's own client. Goal: a 50-song page with artist and album in at
-most 3 DynamoDB calls, whatever the page size.
+hooks on the handler's own client. Goals: a 50-song page with artist and album in at
+most 3 DynamoDB calls, whatever the page size; every discover and search variant (each
+filter and sort of `songs`, `albums`, `artists`, and `search`) at most 2 per page, checked
+here: the run fails when one costs more.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from emulator import appsync
 from emulator.auth import COGNITO, Caller
 from emulator.lambdas import LocalFunction
 from resolvers import store
+from resolvers.clock import now_iso
 from resolvers.table_layout import create_table_request
 from schema import build_schema
 
@@ -52,7 +55,67 @@ OPERATIONS = {
         "query($id: ID!) { album(id: $id) { title artist { name } songs(limit: 20) { items { title } } } }"
     ),
     "song(id) with artist and album": "query($id: ID!) { song(id: $id) { title artist { name } album { title } } }",
+    "songs(limit: 50) with myRating": "{ songs(limit: 50) { items { title averageRating myRating } } }",
+    "myRatings(limit: 50) with song": "{ myRatings(limit: 50) { items { stars song { title } } } }",
+    "rateSong (replacing a rating)": "mutation($id: ID!) { rateSong(songId: $id, stars: 2) { stars } }",
 }
+
+# Discover and search: each must cost at most DISCOVER_BUDGET DynamoDB calls per page.
+DISCOVER_BUDGET = 2
+SONG_FILTERS = {
+    "": "",
+    "genre": 'genre: "jazz"',
+    "genres": 'genres: ["jazz", "rock"]',
+    "artistId": "artistId: $artist",
+    "albumId": "albumId: $album",
+    "released": 'releasedAfter: "2021-01-01", releasedBefore: "2024-12-31"',
+    "minRating": "minRating: 3",
+    "genre+released+minRating": 'genre: "rock", releasedAfter: "2020-01-01", minRating: 2',
+    "artistId+genre": 'artistId: $artist, genre: "rock"',
+}
+ALBUM_FILTERS = {
+    "": "",
+    "genre": 'genre: "jazz"',
+    "genres": 'genres: ["jazz", "soul"]',
+    "artistId": "artistId: $artist",
+    "released": 'releasedAfter: "2022-01-01"',
+}
+
+
+def _discover_operations() -> dict[str, str]:
+    operations = {}
+    for name, criteria in SONG_FILTERS.items():
+        for sort in ("NEWEST", "TOP_RATED", "TITLE"):
+            label = f"songs({name + ', ' if name else ''}sort: {sort})"
+            operations[label] = (
+                f"{{ songs(filter: {{{criteria}}}, sort: {sort}, limit: 50) {{ items {{ title }} nextToken }} }}"
+            )
+    for name, criteria in ALBUM_FILTERS.items():
+        for sort in ("NEWEST", "TITLE"):
+            label = f"albums({name + ', ' if name else ''}sort: {sort})"
+            operations[label] = (
+                f"{{ albums(filter: {{{criteria}}}, sort: {sort}, limit: 50) {{ items {{ title }} nextToken }} }}"
+            )
+    operations["artists()"] = "{ artists(limit: 50) { items { name } nextToken } }"
+    operations["artists(genre)"] = '{ artists(filter: {genre: "rock"}, limit: 50) { items { name } } }'
+    for query in ("song", "albu 4", "ártist 3"):
+        operations[f'search("{query}")'] = (
+            f'{{ search(query: "{query}", limit: 50) {{ artists {{ name }} albums {{ title }} songs {{ title }} }} }}'
+        )
+    # Declare the variables each document uses (GraphQL refuses unused ones).
+    for name, document in operations.items():
+        declared = [f"${v}: ID!" for v in ("artist", "album") if f"${v}" in document]
+        operations[name] = f"query({', '.join(declared)}) {document}" if declared else document
+    return operations
+
+
+def _count_items(data: dict[str, Any]) -> int:
+    root = next(iter(data.values()))
+    if isinstance(root, dict) and "items" in root:
+        return len(root["items"])
+    if isinstance(root, dict) and {"artists", "albums", "songs"} <= root.keys():
+        return sum(len(root[kind]) for kind in ("artists", "albums", "songs"))
+    return 1
 
 
 class Counter:
@@ -87,36 +150,62 @@ def main() -> None:
 
         ids: dict[str, str] = {}
         for a in range(10):
-            artist = run("mutation($n: String!) { createArtist(input: {name: $n}) { id } }", n=f"Artist {a}")
+            genre = ("jazz", "rock")[a % 2]
+            artist = run(
+                "mutation($n: String!, $g: String!) { createArtist(input: {name: $n, genres: [$g]}) { id } }",
+                n=f"Ártist {a}",
+                g=genre,
+            )["createArtist"]["id"]
             for b in range(2):
                 album = run(
-                    "mutation($a: ID!, $t: String!) {"
-                    ' createAlbum(input: {artistId: $a, title: $t, genre: "jazz"}) { id } }',
-                    a=artist["createArtist"]["id"],
+                    "mutation($a: ID!, $t: String!, $g: String!, $d: AWSDate) {"
+                    " createAlbum(input: {artistId: $a, title: $t, genre: $g, releaseDate: $d}) { id } }",
+                    a=artist,
                     t=f"Album {a}.{b}",
+                    g=genre,
+                    d=f"{2019 + a % 6}-0{b + 1}-15",
                 )["createAlbum"]["id"]
                 for s in range(3):
                     song = run(
-                        "mutation($a: ID!, $b: ID!, $t: String!, $n: Int) { createSong(input: "
-                        '{artistId: $a, albumId: $b, title: $t, genre: "jazz", trackNumber: $n}) { id } }',
-                        a=artist["createArtist"]["id"],
+                        "mutation($a: ID!, $b: ID!, $t: String!, $g: String!, $n: Int) { createSong(input: "
+                        "{artistId: $a, albumId: $b, title: $t, genre: $g, trackNumber: $n}) { id } }",
+                        a=artist,
                         b=album,
                         t=f"Song {a}.{b}.{s}",
+                        g=genre,
                         n=s + 1,
                     )["createSong"]["id"]
-                    ids = {"album": album, "song": song}
+                    ids = {"album": album, "song": song, "artist": artist}
+                    # Stands in for the media pipeline, which is what makes songs READY.
+                    store.update("SONG", song, {"status": "READY"}, now_iso())
+                    run(
+                        "mutation($id: ID!, $n: Int!) { rateSong(songId: $id, stars: $n) { stars } }",
+                        id=song,
+                        n=1 + s + b,
+                    )
 
         store._client().meta.events.register("before-call.dynamodb", counter.on_call)
-        print(f"{'operation':58} {'items':>5} {'DynamoDB calls':>15} {'Lambda calls':>13} {'ms':>7}")
-        for name, document in OPERATIONS.items():
+
+        def measure(name: str, document: str, variables: dict[str, Any]) -> int:
             counter.dynamodb = counter.lambdas = 0
-            variables = {"id": ids["album"] if "album(id)" in name else ids["song"]} if "$id" in document else {}
             started = time.perf_counter()
             data = run(document, **variables)
             elapsed = (time.perf_counter() - started) * 1000
-            root = next(iter(data.values()))
-            items = len(root["items"]) if "items" in root else 1
-            print(f"{name:58} {items:>5} {counter.dynamodb:>15} {counter.lambdas:>13} {elapsed:>7.1f}")
+            print(f"{name:58} {_count_items(data):>5} {counter.dynamodb:>15} {counter.lambdas:>13} {elapsed:>7.1f}")
+            return counter.dynamodb
+
+        print(f"{'operation':58} {'items':>5} {'DynamoDB calls':>15} {'Lambda calls':>13} {'ms':>7}")
+        for name, document in OPERATIONS.items():
+            variables = {"id": ids["album"] if "album(id)" in name else ids["song"]} if "$id" in document else {}
+            measure(name, document, variables)
+        print(f"\ndiscover and search (budget: {DISCOVER_BUDGET} DynamoDB calls per page)")
+        over = [
+            name
+            for name, document in _discover_operations().items()
+            if measure(name, document, {"artist": ids["artist"], "album": ids["album"]}) > DISCOVER_BUDGET
+        ]
+        if over:
+            raise SystemExit(f"over the budget of {DISCOVER_BUDGET} DynamoDB calls: {', '.join(over)}")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from typing import Any
 from resolvers import media, store
 from resolvers.clock import now_iso
 from resolvers.errors import NotFoundError, ValidationError
-from resolvers.validation import identifier, page_size, text, whole_number
+from resolvers.validation import day, identifier, page_size, text, whole_number
 
 # The controlled genre vocabulary: filters and follows rely on stable ids.
 GENRES: dict[str, str] = {
@@ -77,35 +77,21 @@ def get_album(album_id: Any) -> dict[str, Any] | None:
     return store.get("ALBUM", identifier(album_id))
 
 
-def get_song(song_id: Any) -> dict[str, Any] | None:
-    return store.get("SONG", identifier(song_id))
-
-
-def list_artists(limit: Any, next_token: str | None) -> dict[str, Any]:
-    page = store.query_page("byKind", "ARTIST", limit=page_size(limit), next_token=next_token)
-    return {"items": page.items, "nextToken": page.next_token}
-
-
-def list_songs(song_filter: Mapping[str, Any] | None, limit: Any, next_token: str | None) -> dict[str, Any]:
-    """Songs matching every criterion: one Query on the index of the most selective one."""
-    criteria = dict(song_filter or {})
-    size = page_size(limit)
-    wanted = {
-        "genre": genre(criteria["genre"]) if criteria.get("genre") is not None else None,
-        "artistId": identifier(criteria["artistId"], "artistId") if criteria.get("artistId") is not None else None,
-        "albumId": identifier(criteria["albumId"], "albumId") if criteria.get("albumId") is not None else None,
+def present_song(song: Mapping[str, Any]) -> dict[str, Any]:
+    """A song as the API shows it: its release day, and its average rating from the sum and count
+    its ratings keep on it (null until it has one)."""
+    count = song.get("ratingCount", 0)
+    return {
+        **song,
+        "releaseDate": store.release_day(song),
+        "ratingCount": count,
+        "averageRating": song["ratingSum"] / count if count else None,
     }
-    wanted = {k: v for k, v in wanted.items() if v is not None}
-    if "albumId" in wanted:
-        index, partition, newest = "byParent", f"ALBUM#{wanted.pop('albumId')}", False
-    elif "artistId" in wanted:
-        index, partition, newest = "byArtist", f"ARTIST#{wanted.pop('artistId')}", True
-    elif "genre" in wanted:
-        index, partition, newest = "byGenre", f"GENRE#{wanted.pop('genre')}", True
-    else:
-        index, partition, newest = "byKind", "SONG", True
-    page = store.query_page(index, partition, limit=size, next_token=next_token, newest_first=newest, filters=wanted)
-    return {"items": page.items, "nextToken": page.next_token}
+
+
+def get_song(song_id: Any) -> dict[str, Any] | None:
+    song = store.get("SONG", identifier(song_id))
+    return present_song(song) if song else None
 
 
 def artists_by_id(ids: Sequence[str | None]) -> list[dict[str, Any] | None]:
@@ -134,7 +120,7 @@ def songs_of_album(album_id: str, limit: Any, next_token: str | None) -> dict[st
     page = store.query_page(
         "byParent", f"ALBUM#{album_id}", limit=page_size(limit), next_token=next_token, sort_prefix="SONG#"
     )
-    return {"items": page.items, "nextToken": page.next_token}
+    return {"items": [present_song(s) for s in page.items], "nextToken": page.next_token}
 
 
 # -- writes -----------------------------------------------------------------------------------
@@ -168,10 +154,12 @@ def update_artist(artist_id: Any, data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def delete_artist(artist_id: Any) -> str:
-    artist_id = identifier(artist_id)
-    store.delete_artist(artist_id)
-    media.schedule_cleanup("ARTIST", artist_id)
-    return artist_id
+    artist = store.get("ARTIST", identifier(artist_id))
+    if artist is None:
+        raise NotFoundError(f"Artist {artist_id} not found")
+    store.delete_artist(artist)
+    media.schedule_cleanup("ARTIST", artist["id"])
+    return artist["id"]
 
 
 def create_album(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -181,7 +169,7 @@ def create_album(data: Mapping[str, Any]) -> dict[str, Any]:
         "artistId": identifier(data.get("artistId"), "artistId"),
         "title": text(data.get("title"), "title", max_length=TITLE_MAX),
         "genre": genre(data.get("genre")),
-        "releaseDate": data.get("releaseDate"),
+        "releaseDate": day(data["releaseDate"], "releaseDate") if data.get("releaseDate") is not None else None,
         "coverUrl": data.get("coverUrl"),
         "createdAt": now,
         "updatedAt": now,
@@ -194,11 +182,25 @@ def update_album(album_id: Any, data: Mapping[str, Any]) -> dict[str, Any]:
     changes = {
         **_optional(data, "title", lambda v: text(v, "title", max_length=TITLE_MAX)),
         **_optional(data, "genre", genre),
-        **_optional(data, "releaseDate", str),
+        **_optional(data, "releaseDate", lambda v: day(v, "releaseDate")),
         **_optional(data, "coverUrl", str),
     }
     _keep_required(changes, "title", "genre")
-    return store.update("ALBUM", album_id, changes, now_iso())
+    album = store.update("ALBUM", album_id, changes, now_iso())
+    if "releaseDate" in changes:
+        _move_release_day(album)
+    return album
+
+
+def _move_release_day(album: Mapping[str, Any]) -> None:
+    """Songs carry their album's release day (NEWEST and date filters read it): move theirs too.
+
+    An admin path, one write per song; should one fail, updating the album again with the
+    same date finishes the job."""
+    released = store.release_day(album)
+    for song in store.all_pages("byParent", f"ALBUM#{album['id']}", sort_prefix="SONG#"):
+        if song.get("releaseDate") != released:
+            store.update("SONG", song["id"], {"releaseDate": released}, now_iso())
 
 
 def delete_album(album_id: Any) -> str:
@@ -229,10 +231,24 @@ def create_song(data: Mapping[str, Any]) -> dict[str, Any]:
         "trackNumber": _track_number(data.get("trackNumber")),
         "durationSeconds": _duration(data.get("durationSeconds")),
         "status": "DRAFT",
+        "ratingSum": 0,
+        "ratingCount": 0,
         "createdAt": now,
         "updatedAt": now,
     }
-    return store.create_song({k: v for k, v in song.items() if v is not None})
+    album = None
+    if song["albumId"]:
+        album = store.get("ALBUM", song["albumId"])
+        if album is None:
+            raise NotFoundError(f"Album {song['albumId']} not found")
+        if album["artistId"] != song["artistId"]:
+            raise ValidationError("albumId: the album belongs to another artist")
+    # A song is released with its album; a single on the day it is added.
+    song["releaseDate"] = store.release_day(album) if album else now[:10]
+    created = store.create_song(
+        {k: v for k, v in song.items() if v is not None}, album_seen=album["updatedAt"] if album else None
+    )
+    return present_song(created)
 
 
 def update_song(song_id: Any, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -244,7 +260,7 @@ def update_song(song_id: Any, data: Mapping[str, Any]) -> dict[str, Any]:
         **_optional(data, "durationSeconds", _duration),
     }
     _keep_required(changes, "title", "genre")
-    return store.update("SONG", song_id, changes, now_iso())
+    return present_song(store.update("SONG", song_id, changes, now_iso()))
 
 
 def delete_song(song_id: Any) -> str:

@@ -10,7 +10,7 @@ import datetime
 from collections.abc import Mapping
 from typing import Any
 
-from resolvers import media, store
+from resolvers import catalog, media, store
 from resolvers.clock import now_iso
 from resolvers.errors import NotFoundError, ValidationError
 from resolvers.settings import settings
@@ -28,7 +28,7 @@ def _license_end() -> str:
 
 def _view(entry: Mapping[str, Any], song: Mapping[str, Any]) -> dict[str, Any]:
     return {
-        "song": song,
+        "song": catalog.present_song(song),
         "downloadUrl": media.download_url(song, DOWNLOAD_SECONDS),
         "sizeBytes": song["audio"]["sizeBytes"],
         "checksum": song.get("audioEtag", ""),

@@ -2,9 +2,15 @@
 
 Every read on a request path is a GetItem, a Query or a BatchGetItem (never a Scan).
 Counters that guard deletes (an artist's albums and songs, an album's songs) move in
-the same transaction as the item they count, so a delete can never strand children;
-so do the counts of follows (an artist's followers, a user's follows).
-Items are returned as plain dicts of GraphQL-shaped attributes, numbers as int.
+the same transaction as the item they count, so a delete can never strand children.
+Index keys are derived from an item's fields (`index_keys`), and so are the index items
+that exist only to find it (`index_items`: search words, an artist's genres); both move in
+the same write as the fields they come from; so do the counts of follows (an artist's
+followers, a user's follows). Items are returned as plain dicts of
+GraphQL-shaped attributes, numbers as int.
+
+Sections: keys and indexes · (de)serialization · pagination · reads · catalog writes ·
+ratings · discover · search · offline libraries · follows and the inbox.
 """
 
 from __future__ import annotations
@@ -12,12 +18,13 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -26,6 +33,7 @@ from botocore.exceptions import ClientError
 from resolvers.errors import ConflictError, NotFoundError, ValidationError
 from resolvers.settings import settings
 from resolvers.table_layout import INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
+from resolvers.words import all_words, index_words, sort_text
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -33,6 +41,9 @@ _KEY_ATTRIBUTES = {PARTITION_KEY, SORT_KEY} | {a for keys in INDEXES.values() fo
 _HIDDEN = _KEY_ATTRIBUTES | {"kind", TTL_ATTRIBUTE}
 BATCH_GET_LIMIT = 100
 BATCH_WRITE_LIMIT = 25
+# A filtered Query evaluates more items than the page holds, so pages are rarely short.
+READ_AHEAD = 5
+MAX_EVALUATED = 500
 
 
 @dataclass(frozen=True)
@@ -50,7 +61,7 @@ def _table() -> str:
     return settings().table_name
 
 
-# -- keys ------------------------------------------------------------------------------------
+# -- keys and indexes -------------------------------------------------------------------------
 
 
 def artist_key(artist_id: str) -> dict[str, str]:
@@ -72,35 +83,120 @@ def profile_key(user_id: str) -> dict[str, str]:
 KEYS = {"ARTIST": artist_key, "ALBUM": album_key, "SONG": song_key, "PROFILE": profile_key}
 
 
+class Listing(NamedTuple):
+    """Where a list of songs or albums is read: an index, its partition, the direction."""
+
+    index: str
+    partition: str  # a template; `{}` is the scope's id
+    descending: bool
+    sort_prefix: str = ""
+
+
+# (kind, scope, order) -> listing. The items' index keys are derived from this same table,
+# so a list and the keys it reads cannot disagree (table_layout.py documents each index).
+LISTINGS: dict[tuple[str, str, str], Listing] = {
+    ("SONG", "ALL", "NEWEST"): Listing("byKind", "SONG", True),
+    ("SONG", "GENRE", "NEWEST"): Listing("byGenre", "GENRE#{}", True),
+    ("SONG", "ARTIST", "NEWEST"): Listing("byArtist", "ARTIST#{}", True),
+    ("SONG", "ALBUM", "NEWEST"): Listing("byParent", "ALBUM#{}", False, "SONG#"),  # one release day: track order
+    ("SONG", "ALL", "TITLE"): Listing("byTitle", "SONG", False),
+    ("SONG", "GENRE", "TITLE"): Listing("byGenreTitle", "GENRE#{}", False),
+    ("SONG", "ARTIST", "TITLE"): Listing("byArtistTitle", "ARTIST#{}", False),
+    ("SONG", "ALL", "TOP_RATED"): Listing("byRating", "SONG", True),
+    ("SONG", "GENRE", "TOP_RATED"): Listing("byGenreRating", "GENRE#{}", True),
+    ("SONG", "ARTIST", "TOP_RATED"): Listing("byArtistRating", "ARTIST#{}", True),
+    ("ALBUM", "ALL", "NEWEST"): Listing("byKind", "ALBUM", True),
+    ("ALBUM", "GENRE", "NEWEST"): Listing("byGenre", "ALBUMS#GENRE#{}", True),
+    ("ALBUM", "ARTIST", "NEWEST"): Listing("byParent", "ARTIST#{}", True, "ALBUM#"),
+    ("ALBUM", "ALL", "TITLE"): Listing("byTitle", "ALBUM", False),
+    ("ALBUM", "GENRE", "TITLE"): Listing("byGenreTitle", "ALBUMS#GENRE#{}", False),
+    ("ALBUM", "ARTIST", "TITLE"): Listing("byArtistTitle", "ALBUMS#ARTIST#{}", False),
+}
+_SCOPE_FIELD = {"GENRE": "genre", "ARTIST": "artistId", "ALBUM": "albumId"}
+# Every song and album carries its release key here, every song its rank key: filters use them.
+RELEASE_ATTRIBUTE = INDEXES["byKind"][1]
+RANK_ATTRIBUTE = INDEXES["byRating"][1]
+_RANK_ATTRIBUTES = {INDEXES[listing.index][1] for (_, _, order), listing in LISTINGS.items() if order == "TOP_RATED"}
+RANK_SCALE = 1_000_000
+
+
+def release_day(item: Mapping[str, Any]) -> str:
+    """The day an album or song counts as released: its release date, else the day it was created."""
+    return item.get("releaseDate") or item["createdAt"][:10]
+
+
+def _title_key(text: str, item_id: str) -> str:
+    # " #" sorts below every word character, so "Blue" comes before "Blue Hours".
+    return f"{sort_text(text)} #{item_id}"
+
+
+def rank_floor(min_rating: Decimal) -> str:
+    """The smallest rank key of a song whose average is at least `min_rating`."""
+    return f"{math.ceil(min_rating * RANK_SCALE):07d}"
+
+
+def _rank_key(item: Mapping[str, Any]) -> str:
+    total, count = item.get("ratingSum", 0), item.get("ratingCount", 0)
+    return f"{total * RANK_SCALE // count if count else 0:07d}#{count:010d}#{item['id']}"
+
+
 def _track(track_number: int | None) -> str:
     return f"{track_number:04d}" if track_number else "9999"
+
+
+def _listing_keys(kind: str, item: Mapping[str, Any]) -> dict[str, str]:
+    order_keys = {
+        "NEWEST": f"{release_day(item)}#{item['createdAt']}#{item['id']}",
+        "TITLE": _title_key(item["title"], item["id"]),
+        "TOP_RATED": _rank_key(item) if kind == "SONG" else "",
+    }
+    keys = {}
+    for (listed, scope, order), listing in LISTINGS.items():
+        scope_id = item.get(_SCOPE_FIELD[scope]) if scope != "ALL" else ""
+        if listed != kind or scope_id is None:
+            continue
+        sort_value = order_keys[order]
+        if (kind, scope) == ("SONG", "ALBUM"):
+            sort_value = f"{_track(item.get('trackNumber'))}#{item['id']}"
+        pk_attribute, sk_attribute = INDEXES[listing.index]
+        keys[pk_attribute] = listing.partition.format(scope_id)
+        keys[sk_attribute] = listing.sort_prefix + sort_value
+    return keys
 
 
 def index_keys(kind: str, item: Mapping[str, Any]) -> dict[str, str]:
     """The index attributes an item of this kind carries, derived from its fields."""
     if kind == "ARTIST":
-        return {"GSI1PK": "ARTIST", "GSI1SK": f"{item['name'].casefold()}#{item['id']}"}
-    if kind == "ALBUM":
-        return {
-            "GSI2PK": f"ARTIST#{item['artistId']}",
-            "GSI2SK": f"ALBUM#{item.get('releaseDate') or '0000'}#{item['id']}",
-        }
-    if kind == "SONG":
-        keys = {
-            "GSI1PK": "SONG",
-            "GSI1SK": f"{item['createdAt']}#{item['id']}",
-            "GSI3PK": f"ARTIST#{item['artistId']}",
-            "GSI3SK": f"{item['createdAt']}#{item['id']}",
-            "GSI4PK": f"GENRE#{item['genre']}",
-            "GSI4SK": f"{item['createdAt']}#{item['id']}",
-        }
-        if item.get("albumId"):
-            keys |= {
-                "GSI2PK": f"ALBUM#{item['albumId']}",
-                "GSI2SK": f"SONG#{_track(item.get('trackNumber'))}#{item['id']}",
-            }
-        return keys
+        return {"GSI1PK": "ARTIST", "GSI1SK": _title_key(item["name"], item["id"])}
+    if kind in ("ALBUM", "SONG"):
+        return _listing_keys(kind, item)
     return {}
+
+
+def search_partition(word: str) -> str:
+    return f"SEARCH#{word[:2]}"
+
+
+def index_items(kind: str, item: Mapping[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The items that exist only to find this one, by their keys: a search word each, and for
+    an artist one per genre (a list attribute cannot be an index key)."""
+    name = item.get("name" if kind == "ARTIST" else "title")
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    if kind in ("ARTIST", "ALBUM", "SONG") and name:
+        text = f" {' '.join(all_words(name))} "  # every word after a space: `contains` tests a word prefix
+        for word in index_words(name):
+            key = (search_partition(word), f"{word}#{kind}#{item['id']}")
+            found[key] = {"kind": "WORD", "targetKind": kind, "targetId": item["id"], "text": text}
+    if kind == "ARTIST":
+        pk_attribute, sk_attribute = INDEXES["byGenre"]
+        for genre in item.get("genres") or []:
+            found[(f"ARTIST#{item['id']}", f"GENRE#{genre}")] = {
+                pk_attribute: f"ARTISTS#GENRE#{genre}",
+                sk_attribute: _title_key(item["name"], item["id"]),
+                "kind": "ARTIST_GENRE",
+                "artistId": item["id"],
+            }
+    return {key: {PARTITION_KEY: key[0], SORT_KEY: key[1], **rest} for key, rest in found.items()}
 
 
 # -- (de)serialization ------------------------------------------------------------------------
@@ -134,8 +230,11 @@ def _encode_token(last_key: Mapping[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(plain, sort_keys=True).encode()).decode().rstrip("=")
 
 
-def _decode_token(token: str, index: str | None, partition: str, sort_prefix: str | None = None) -> dict[str, Any]:
-    """Turn a client's nextToken back into a start key, refusing anything we did not issue."""
+def _decode_token(
+    token: str, index: str | None, partition: str, sort_prefix: str | None, sort_range: tuple[str, str] | None
+) -> dict[str, Any]:
+    """Turn a client's nextToken back into a start key, refusing anything we did not issue
+    (or that lies outside the query's key range, which DynamoDB would refuse)."""
     expected = {PARTITION_KEY, SORT_KEY} | (set(INDEXES[index]) if index else set())
     partition_attribute, sort_attribute = INDEXES[index] if index else (PARTITION_KEY, SORT_KEY)
     try:
@@ -148,9 +247,35 @@ def _decode_token(token: str, index: str | None, partition: str, sort_prefix: st
         or not all(isinstance(v, str) for v in plain.values())
         or plain[partition_attribute] != partition
         or (sort_prefix and not plain[sort_attribute].startswith(sort_prefix))
+        or (sort_range and not sort_range[0] <= plain[sort_attribute] <= sort_range[1])
     ):
         raise ValidationError("Invalid nextToken: pass back the value a previous page returned")
     return _to_raw(plain)
+
+
+class Where(NamedTuple):
+    """One test of a FilterExpression: `attribute op value` (op: =, >=, in, between)."""
+
+    attribute: str
+    op: str
+    value: Any
+
+
+def _filter_expression(where: Sequence[Where], names: dict[str, str], values: dict[str, Any]) -> str:
+    clauses = []
+    for n, test in enumerate(where):
+        names[f"#f{n}"] = test.attribute
+        if test.op == "in":
+            operands = [f":f{n}_{m}" for m in range(len(test.value))]
+            values |= dict(zip(operands, test.value, strict=True))
+            clauses.append(f"#f{n} IN ({', '.join(operands)})")
+        elif test.op == "between":
+            values |= {f":f{n}_lo": test.value[0], f":f{n}_hi": test.value[1]}
+            clauses.append(f"#f{n} BETWEEN :f{n}_lo AND :f{n}_hi")
+        else:
+            values[f":f{n}"] = test.value
+            clauses.append(f"#f{n} {test.op} :f{n}")
+    return " AND ".join(clauses)
 
 
 def query_page(
@@ -161,39 +286,48 @@ def query_page(
     next_token: str | None,
     newest_first: bool = False,
     sort_prefix: str | None = None,
-    filters: Mapping[str, Any] | None = None,
+    sort_range: tuple[str, str] | None = None,
+    where: Sequence[Where] = (),
 ) -> Page:
-    """One page of a partition of the table or an index (one Query call)."""
+    """One page of a partition of the table or an index (one Query call).
+
+    `sort_range` bounds the sort key (inclusive; it replaces the prefix condition and must
+    lie within the prefix). With `where`, the Query evaluates up to READ_AHEAD pages' worth
+    of items and returns at most `limit` matches; the page may still be short.
+    """
     pk_attribute, sk_attribute = INDEXES[index] if index else (PARTITION_KEY, SORT_KEY)
     names = {"#pk": pk_attribute}
     values: dict[str, Any] = {":pk": partition}
     condition = "#pk = :pk"
-    if sort_prefix:
+    if sort_range:
+        names["#sk"] = sk_attribute
+        values |= {":lo": sort_range[0], ":hi": sort_range[1]}
+        condition += " AND #sk BETWEEN :lo AND :hi"
+    elif sort_prefix:
         names["#sk"] = sk_attribute
         values[":prefix"] = sort_prefix
         condition += " AND begins_with(#sk, :prefix)"
     request: dict[str, Any] = {
         "TableName": _table(),
         "KeyConditionExpression": condition,
-        "Limit": limit,
+        "Limit": min(limit * READ_AHEAD, MAX_EVALUATED) if where else limit,
         "ScanIndexForward": not newest_first,
     }
-    if filters:
-        clauses = []
-        for n, (attribute, wanted) in enumerate(sorted(filters.items())):
-            names[f"#f{n}"] = attribute
-            values[f":f{n}"] = wanted
-            clauses.append(f"#f{n} = :f{n}")
-        request["FilterExpression"] = " AND ".join(clauses)
+    if where:
+        request["FilterExpression"] = _filter_expression(where, names, values)
     request["ExpressionAttributeNames"] = names
     request["ExpressionAttributeValues"] = _to_raw(values)
     if index:
         request["IndexName"] = index
     if next_token:
-        request["ExclusiveStartKey"] = _decode_token(next_token, index, partition, sort_prefix)
+        request["ExclusiveStartKey"] = _decode_token(next_token, index, partition, sort_prefix, sort_range)
     response = _client().query(**request)
+    raws = response["Items"]
     last = response.get("LastEvaluatedKey")
-    return Page([_to_item(raw) for raw in response["Items"]], _encode_token(last) if last else None)
+    if len(raws) > limit:  # more matches than the page holds: continue after the last one returned
+        raws = raws[:limit]
+        last = {attribute: raws[-1][attribute] for attribute in (PARTITION_KEY, SORT_KEY, pk_attribute, sk_attribute)}
+    return Page([_to_item(raw) for raw in raws], _encode_token(last) if last else None)
 
 
 # -- reads ------------------------------------------------------------------------------------
@@ -205,24 +339,41 @@ def get(kind: str, item_id: str) -> dict[str, Any] | None:
     return _to_item(raw) if raw else None
 
 
-def batch_get(kind: str, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """Items of one kind by id, in as few BatchGetItem calls as the 100-key limit allows."""
-    unique = list(dict.fromkeys(i for i in ids if i))
-    found: dict[str, dict[str, Any]] = {}
+def _batch_get_raw(keys: Iterable[Mapping[str, str]], *, consistent: bool = False) -> list[dict[str, Any]]:
+    """Raw items by key, in as few BatchGetItem calls as the 100-key limit allows."""
+    unique = list({(k[PARTITION_KEY], k[SORT_KEY]): k for k in keys}.values())
+    found: list[dict[str, Any]] = []
     for start in range(0, len(unique), BATCH_GET_LIMIT):
-        pending: dict[str, Any] = {
-            _table(): {"Keys": [_to_raw(KEYS[kind](i)) for i in unique[start : start + BATCH_GET_LIMIT]]}
-        }
+        request: dict[str, Any] = {"Keys": [_to_raw(k) for k in unique[start : start + BATCH_GET_LIMIT]]}
+        if consistent:
+            request["ConsistentRead"] = True
+        pending: dict[str, Any] = {_table(): request}
         while pending:
             response = _client().batch_get_item(RequestItems=pending)
-            for raw in response["Responses"].get(_table(), []):
-                item = _to_item(raw)
-                found[item["id"]] = item
+            found += response["Responses"].get(_table(), [])
             pending = response.get("UnprocessedKeys") or {}
     return found
 
 
-# -- writes -----------------------------------------------------------------------------------
+def batch_get(kind: str, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Items of one kind by id."""
+    items = (_to_item(raw) for raw in _batch_get_raw(KEYS[kind](i) for i in ids if i))
+    return {item["id"]: item for item in items}
+
+
+def all_pages(index: str | None, partition: str, *, sort_prefix: str | None = None) -> list[dict[str, Any]]:
+    """Every item of a small partition, page after page (admin paths only, never a listing)."""
+    items: list[dict[str, Any]] = []
+    token = None
+    while True:
+        page = query_page(index, partition, limit=100, next_token=token, sort_prefix=sort_prefix)
+        items += page.items
+        token = page.next_token
+        if not token:
+            return items
+
+
+# -- catalog writes ---------------------------------------------------------------------------
 
 
 def _full(kind: str, item: Mapping[str, Any]) -> dict[str, Any]:
@@ -237,6 +388,22 @@ def _put(kind: str, item: Mapping[str, Any]) -> dict[str, Any]:
             "ConditionExpression": "attribute_not_exists(PK)",
         }
     }
+
+
+def _index_item_writes(
+    before: Mapping[tuple[str, str], Mapping[str, Any]], after: Mapping[tuple[str, str], Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """Transaction actions that turn one set of index items into another, touching only what differs."""
+    deletes = [
+        {"Delete": {"TableName": _table(), "Key": _to_raw({PARTITION_KEY: key[0], SORT_KEY: key[1]})}}
+        for key in before.keys() - after.keys()
+    ]
+    puts = [
+        {"Put": {"TableName": _table(), "Item": _to_raw(item)}}
+        for key, item in after.items()
+        if before.get(key) != item
+    ]
+    return deletes + puts
 
 
 def _count(
@@ -272,14 +439,23 @@ def _delete(kind: str, item_id: str, condition: str, values: Mapping[str, Any] |
     return {"Delete": delete}
 
 
+def _cancellation(error: ClientError) -> list[dict[str, Any]] | None:
+    """The per-action reasons of a cancelled transaction; None for any other error."""
+    if error.response["Error"]["Code"] != "TransactionCanceledException":
+        return None
+    return error.response.get("CancellationReasons") or []
+
+
 def _transact(actions: list[dict[str, Any]]) -> list[dict[str, Any] | None]:
     """Run a transaction; on a failed condition return, per action, None or the failed item."""
     try:
         _client().transact_write_items(TransactItems=actions)
     except ClientError as error:
-        if error.response["Error"]["Code"] != "TransactionCanceledException":
+        reasons = _cancellation(error)
+        if reasons is None:
             raise
-        reasons = error.response.get("CancellationReasons") or []
+        if any(r.get("Code") == "TransactionConflict" for r in reasons):
+            raise ConflictError("Someone else is changing the same items: try again") from None
         if not any(r.get("Code") == "ConditionalCheckFailed" for r in reasons):
             raise
         return [
@@ -302,15 +478,21 @@ def put_profile(profile: Mapping[str, Any]) -> bool:
     return True
 
 
+def _index_puts(kind: str, item: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return _index_item_writes({}, index_items(kind, item))
+
+
 def create_artist(artist: Mapping[str, Any]) -> dict[str, Any]:
-    failed = _transact([_put("ARTIST", artist)])
+    failed = _transact([_put("ARTIST", artist), *_index_puts("ARTIST", artist)])
     if failed:
         raise ConflictError("An artist with this id already exists")
     return dict(artist)
 
 
 def create_album(album: Mapping[str, Any]) -> dict[str, Any]:
-    failed = _transact([_put("ALBUM", album), _count("ARTIST", album["artistId"], "albumCount", 1)])
+    failed = _transact(
+        [_put("ALBUM", album), _count("ARTIST", album["artistId"], "albumCount", 1), *_index_puts("ALBUM", album)]
+    )
     if failed and failed[1] is not None:
         raise NotFoundError(f"Artist {album['artistId']} not found")
     if failed:
@@ -318,7 +500,9 @@ def create_album(album: Mapping[str, Any]) -> dict[str, Any]:
     return dict(album)
 
 
-def create_song(song: Mapping[str, Any]) -> dict[str, Any]:
+def create_song(song: Mapping[str, Any], album_seen: str | None = None) -> dict[str, Any]:
+    """Add a song; on an album, only if the album is unchanged since `album_seen` (its updatedAt),
+    so the release date the song copied from it is still the album's."""
     actions = [_put("SONG", song), _count("ARTIST", song["artistId"], "songCount", 1)]
     if song.get("albumId"):
         actions.append(
@@ -327,62 +511,86 @@ def create_song(song: Mapping[str, Any]) -> dict[str, Any]:
                 song["albumId"],
                 "songCount",
                 1,
-                condition="attribute_exists(PK) AND artistId = :artist",
-                values={":artist": song["artistId"]},
+                condition="attribute_exists(PK) AND artistId = :artist AND updatedAt = :seen",
+                values={":artist": song["artistId"], ":seen": album_seen},
             )
         )
-    failed = _transact(actions)
+    failed = _transact([*actions, *_index_puts("SONG", song)])
     if not failed:
         return dict(song)
     if failed[1] is not None:
         raise NotFoundError(f"Artist {song['artistId']} not found")
-    if len(failed) > 2 and failed[2] is not None:
-        if failed[2]:
+    if song.get("albumId") and failed[2] is not None:
+        if not failed[2]:
+            raise NotFoundError(f"Album {song['albumId']} not found")
+        if failed[2]["artistId"] != song["artistId"]:
             raise ValidationError("albumId: the album belongs to another artist")
-        raise NotFoundError(f"Album {song['albumId']} not found")
+        raise ConflictError("The album changed while adding the song: try again")
     raise ConflictError("A song with this id already exists")
 
 
-# The fields each kind's index keys are derived from (see index_keys).
-INDEXED_FIELDS: dict[str, set[str]] = {"ARTIST": {"name"}, "ALBUM": {"releaseDate"}, "SONG": {"genre", "trackNumber"}}
+# The fields each kind's index keys and index items are derived from (see index_keys, index_items).
+INDEXED_FIELDS: dict[str, set[str]] = {
+    "ARTIST": {"name", "genres"},
+    "ALBUM": {"releaseDate", "title", "genre"},
+    "SONG": {"genre", "trackNumber", "title", "releaseDate"},
+}
 
 
 def update(kind: str, item_id: str, changes: Mapping[str, Any], updated_at: str) -> dict[str, Any]:
-    """Set (or, for None, remove) fields of an existing item, moving its index keys with them.
+    """Set (or, for None, remove) fields of an existing item, moving its index keys and items with them.
 
     A change to an indexed field needs the rest of the item to derive the new keys: it is
     read first and the write is conditional on the item not having changed since
-    (ConflictError if it did), so the keys always match the fields they come from.
+    (ConflictError if it did), so the keys always match the fields they come from. Only the
+    keys that these changes move are written, so a key another writer owns (a song's rank,
+    moved by ratings) is never overwritten with what this one read. When index
+    items change too, all of it is one transaction and the result is the item as read plus
+    the changes (counters as read).
     """
     values: dict[str, Any] = {}
     condition = "attribute_exists(PK)"
-    index: dict[str, str] = {}
+    index_sets: dict[str, str] = {}
+    index_removes: list[str] = []
+    item_writes: list[dict[str, Any]] = []
+    merged: dict[str, Any] = {}
     if INDEXED_FIELDS.get(kind, set()) & changes.keys():
         current = get(kind, item_id)
         if current is None:
             raise NotFoundError(f"{kind.title()} {item_id} not found")
-        index = index_keys(kind, {**current, **changes})
+        merged = {k: v for k, v in {**current, **changes}.items() if v is not None}
+        before, keys = index_keys(kind, current), index_keys(kind, merged)
+        index_sets = {k: v for k, v in keys.items() if before.get(k) != v}
+        index_removes = sorted(before.keys() - keys.keys())
+        item_writes = _index_item_writes(index_items(kind, current), index_items(kind, merged))
         condition += " AND updatedAt = :seen"
         values[":seen"] = current["updatedAt"]
-    sets = {**{k: v for k, v in changes.items() if v is not None}, **index, "updatedAt": updated_at}
-    removes = [k for k, v in changes.items() if v is None]
+    sets = {**{k: v for k, v in changes.items() if v is not None}, **index_sets, "updatedAt": updated_at}
+    removes = [k for k, v in changes.items() if v is None] + index_removes
     names = {f"#a{n}": name for n, name in enumerate([*sets, *removes])}
     by_name = {name: alias for alias, name in names.items()}
     expression = "SET " + ", ".join(f"{by_name[k]} = :v{n}" for n, k in enumerate(sets))
     if removes:
         expression += " REMOVE " + ", ".join(by_name[k] for k in removes)
     values |= {f":v{n}": v for n, v in enumerate(sets.values())}
+    write = {
+        "TableName": _table(),
+        "Key": _to_raw(KEYS[kind](item_id)),
+        "UpdateExpression": expression,
+        "ConditionExpression": condition,
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": _to_raw(values),
+        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+    }
+    if item_writes:
+        failed = _transact([{"Update": write}, *item_writes])
+        if failed and failed[0]:
+            raise ConflictError(f"{kind.title()} {item_id} changed while updating it: try again")
+        if failed:
+            raise NotFoundError(f"{kind.title()} {item_id} not found")
+        return {**merged, "updatedAt": updated_at}
     try:
-        response = _client().update_item(
-            TableName=_table(),
-            Key=_to_raw(KEYS[kind](item_id)),
-            UpdateExpression=expression,
-            ConditionExpression=condition,
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=_to_raw(values),
-            ReturnValues="ALL_NEW",
-            ReturnValuesOnConditionCheckFailure="ALL_OLD",
-        )
+        response = _client().update_item(**write, ReturnValues="ALL_NEW")
     except ClientError as error:
         if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
             raise
@@ -393,41 +601,69 @@ def update(kind: str, item_id: str, changes: Mapping[str, Any], updated_at: str)
 
 
 _EMPTY = "(attribute_not_exists({c}) OR {c} = :zero)"
+_UNCHANGED = "attribute_exists(PK) AND updatedAt = :seen"
 
 
-def delete_artist(artist_id: str) -> None:
-    condition = "attribute_exists(PK) AND " + _EMPTY.format(c="albumCount") + " AND " + _EMPTY.format(c="songCount")
-    failed = _transact([_delete("ARTIST", artist_id, condition, {":zero": 0})])
-    if failed and failed[0]:
+def _index_deletes(kind: str, item: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return _index_item_writes(index_items(kind, item), {})
+
+
+def delete_artist(artist: Mapping[str, Any]) -> None:
+    """Delete an artist we have read, with its index items; refused while it has albums or songs."""
+    condition = f"{_UNCHANGED} AND {_EMPTY.format(c='albumCount')} AND {_EMPTY.format(c='songCount')}"
+    failed = _transact(
+        [
+            _delete("ARTIST", artist["id"], condition, {":zero": 0, ":seen": artist["updatedAt"]}),
+            *_index_deletes("ARTIST", artist),
+        ]
+    )
+    if failed and failed[0] and (failed[0].get("albumCount") or failed[0].get("songCount")):
         raise ConflictError("The artist still has albums or songs: delete those first")
+    if failed and failed[0]:
+        raise ConflictError(f"Artist {artist['id']} changed while deleting it: try again")
     if failed:
-        raise NotFoundError(f"Artist {artist_id} not found")
+        raise NotFoundError(f"Artist {artist['id']} not found")
 
 
 def delete_album(album: Mapping[str, Any]) -> None:
     """Delete an album we have read; the condition re-checks what we read."""
-    condition = "attribute_exists(PK) AND artistId = :artist AND " + _EMPTY.format(c="songCount")
+    condition = f"{_UNCHANGED} AND artistId = :artist AND {_EMPTY.format(c='songCount')}"
     failed = _transact(
         [
-            _delete("ALBUM", album["id"], condition, {":zero": 0, ":artist": album["artistId"]}),
+            _delete(
+                "ALBUM", album["id"], condition, {":zero": 0, ":artist": album["artistId"], ":seen": album["updatedAt"]}
+            ),
             _count("ARTIST", album["artistId"], "albumCount", -1),
+            *_index_deletes("ALBUM", album),
         ]
     )
-    if failed and failed[0]:
+    if failed and failed[0] and failed[0].get("songCount"):
         raise ConflictError("The album still has songs: delete those first")
+    if failed and failed[0]:
+        raise ConflictError(f"Album {album['id']} changed while deleting it: try again")
     if failed:
         raise NotFoundError(f"Album {album['id']} not found")
 
 
 def delete_song(song: Mapping[str, Any]) -> None:
-    """Delete a song we have read, and release it from its artist's and album's counts."""
+    """Delete a song we have read, and release it from its artist's and album's counts.
+
+    Its ratings stay behind (listed under `RATERS#id` for the asynchronous clean-up)."""
     actions = [
-        _delete("SONG", song["id"], "attribute_exists(PK) AND artistId = :artist", {":artist": song["artistId"]}),
+        _delete(
+            "SONG",
+            song["id"],
+            f"{_UNCHANGED} AND artistId = :artist",
+            {":artist": song["artistId"], ":seen": song["updatedAt"]},
+        ),
         _count("ARTIST", song["artistId"], "songCount", -1),
     ]
     if song.get("albumId"):
         actions.append(_count("ALBUM", song["albumId"], "songCount", -1))
-    if _transact(actions):
+    failed = _transact([*actions, *_index_deletes("SONG", song)])
+    if failed and failed[0]:
+        raise ConflictError(f"Song {song['id']} changed while deleting it: try again")
+    if failed:
         raise NotFoundError(f"Song {song['id']} not found")
 
 
@@ -847,3 +1083,243 @@ def release_event(event_id: str) -> None:
         UpdateExpression="REMOVE #lease",
         ExpressionAttributeNames={"#lease": "leaseUntil"},
     )
+
+
+# -- ratings ----------------------------------------------------------------------------------
+# A rating is an item of its user (`USER#sub` / `RATING#songId`); the song keeps the sum and
+# count of its ratings, and its rank keys, moved in the same transaction as the rating.
+
+
+def rating_key(user_id: str, song_id: str) -> dict[str, str]:
+    return {PARTITION_KEY: f"USER#{user_id}", SORT_KEY: f"RATING#{song_id}"}
+
+
+def _rating_item(rating: Mapping[str, Any]) -> dict[str, Any]:
+    by_time, by_song = INDEXES["byKind"], INDEXES["byParent"]
+    return {
+        **rating_key(rating["userId"], rating["songId"]),
+        by_time[0]: f"RATINGS#{rating['userId']}",
+        by_time[1]: f"{rating['ratedAt']}#{rating['songId']}",
+        by_song[0]: f"RATERS#{rating['songId']}",
+        by_song[1]: f"USER#{rating['userId']}",
+        "kind": "RATING",
+        **rating,
+    }
+
+
+def rating_state(user_id: str, song_id: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The song and the user's rating of it, as they are now (one strongly consistent BatchGetItem)."""
+    song: dict[str, Any] | None = None
+    rating: dict[str, Any] | None = None
+    for raw in _batch_get_raw([song_key(song_id), rating_key(user_id, song_id)], consistent=True):
+        if raw[SORT_KEY]["S"] == "SONG":
+            song = _to_item(raw)
+        else:
+            rating = _to_item(raw)
+    return song, rating
+
+
+def ratings_of(pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Ratings by (user, song): one strongly consistent BatchGetItem, so callers see their own writes."""
+    found = _batch_get_raw([rating_key(user, song) for user, song in pairs], consistent=True)
+    return {(item["userId"], item["songId"]): item for item in map(_to_item, found)}
+
+
+def ratings_page(user_id: str, limit: int, next_token: str | None) -> Page:
+    """A user's ratings, the latest first."""
+    return query_page("byKind", f"RATINGS#{user_id}", limit=limit, next_token=next_token, newest_first=True)
+
+
+@dataclass(frozen=True)
+class RatingWrite:
+    """The outcome of a rating write: the song and rating after it, or as found when it was refused."""
+
+    written: bool
+    song: dict[str, Any] | None
+    rating: dict[str, Any] | None
+
+
+def _aggregate_write(
+    song: Mapping[str, Any], seen: Mapping[str, Any] | None, rating: Mapping[str, Any] | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The song's side of a rating write, conditional on its aggregate as read; and the song after it."""
+    after = {
+        **song,
+        "ratingSum": song.get("ratingSum", 0) + (rating["stars"] if rating else 0) - (seen["stars"] if seen else 0),
+        "ratingCount": song.get("ratingCount", 0) + (1 if rating else 0) - (1 if seen else 0),
+    }
+    sets = {
+        "ratingSum": after["ratingSum"],
+        "ratingCount": after["ratingCount"],
+        **{k: v for k, v in index_keys("SONG", after).items() if k in _RANK_ATTRIBUTES},
+    }
+    names = {f"#s{n}": name for n, name in enumerate(sets)}
+    values: dict[str, Any] = {f":s{n}": value for n, value in enumerate(sets.values())}
+    condition = "attribute_exists(PK)"
+    if "ratingCount" in song:
+        condition += " AND ratingCount = :count AND ratingSum = :sum"
+        values |= {":count": song["ratingCount"], ":sum": song.get("ratingSum", 0)}
+    else:
+        condition += " AND attribute_not_exists(ratingCount)"
+    if rating is not None:
+        condition += " AND #status = :ready"
+        names["#status"] = "status"
+        values[":ready"] = "READY"
+    update = {
+        "TableName": _table(),
+        "Key": _to_raw(song_key(song["id"])),
+        "UpdateExpression": "SET " + ", ".join(f"#s{n} = :s{n}" for n in range(len(sets))),
+        "ConditionExpression": condition,
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": _to_raw(values),
+        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+    }
+    return {"Update": update}, after
+
+
+def write_rating(
+    song_id: str, song: Mapping[str, Any] | None, seen: Mapping[str, Any] | None, rating: Mapping[str, Any] | None
+) -> RatingWrite:
+    """Replace the rating `seen` (None: there was none) by `rating` (None: remove it), and move
+    the song's sum, count and rank keys with it.
+
+    One transaction, conditional on both items being as read: the rating still has the stars
+    `seen` had (so a concurrent re-rating cannot count twice) and the song still has the sum
+    and count `song` had (so the rank keys written match the aggregate). A new or changed
+    rating also needs the song READY. When refused, the items as they are now come back
+    (from the cancellation reasons, or a fresh read) for the caller to retry on. A song that
+    no longer exists (`song` None) only loses the rating.
+    """
+    mine = rating or seen
+    assert mine is not None, "nothing to write"
+    user_id = mine["userId"]
+    if rating is not None:
+        rating_write: dict[str, Any] = {"Put": {"TableName": _table(), "Item": _to_raw(_rating_item(rating))}}
+    else:
+        rating_write = {"Delete": {"TableName": _table(), "Key": _to_raw(rating_key(user_id, song_id))}}
+    guard = next(iter(rating_write.values()))
+    guard["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+    if seen is None:
+        guard["ConditionExpression"] = "attribute_not_exists(PK)"
+    else:
+        guard["ConditionExpression"] = "stars = :old"
+        guard["ExpressionAttributeValues"] = _to_raw({":old": seen["stars"]})
+    actions = [rating_write]
+
+    after = None
+    if song is not None:
+        aggregate, after = _aggregate_write(song, seen, rating)
+        actions.append(aggregate)
+    try:
+        _client().transact_write_items(TransactItems=actions)
+    except ClientError as error:
+        reasons = _cancellation(error)
+        if reasons is None:
+            raise
+        if any(r.get("Code") not in ("None", "ConditionalCheckFailed") for r in reasons):
+            # Another transaction held an item (TransactionConflict): nothing came back, read again.
+            return RatingWrite(False, *rating_state(user_id, song_id))
+        now: list[dict[str, Any] | None] = [dict(seen) if seen else None, dict(song) if song else None]
+        for position, reason in enumerate(reasons):
+            if reason.get("Code") == "ConditionalCheckFailed":
+                now[position] = _to_item(reason["Item"]) if reason.get("Item") else None
+        return RatingWrite(False, now[1], now[0])
+    return RatingWrite(True, after, dict(rating) if rating else None)
+
+
+# -- discover ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Narrowing:
+    """What a listed song or album must also be, beyond the list it is read from."""
+
+    equal: Mapping[str, str] = field(default_factory=dict)  # e.g. {"genre": "jazz", "albumId": b}
+    any_genre: Sequence[str] = ()
+    released_from: str | None = None  # inclusive, YYYY-MM-DD
+    released_to: str | None = None  # inclusive
+    min_rating: Decimal | None = None  # songs only
+
+
+_LAST_DAY = "9999-12-31"
+
+
+def list_page(
+    kind: str, scope: str, scope_id: str | None, order: str, narrowing: Narrowing, *, limit: int, next_token: str | None
+) -> Page:
+    """One page of songs or albums in a scope (ALL, GENRE, ARTIST, ALBUM) and order: one Query.
+
+    A criterion that matches the list's sort key is a key condition (a date range when
+    newest first, a minimum rating when best first); the others are a FilterExpression.
+    """
+    listing = LISTINGS[(kind, scope, order)]
+    track_order = (kind, scope) == ("SONG", "ALBUM")
+    key_range: tuple[str, str] | None = None
+    where = [Where(attribute, "=", value) for attribute, value in sorted(narrowing.equal.items())]
+    if narrowing.any_genre:
+        where.append(Where("genre", "in", list(narrowing.any_genre)))
+    if narrowing.released_from or narrowing.released_to:
+        # "0" sorts before every date, "$" after the "#" that follows the date in a key.
+        low, high = narrowing.released_from or "0", f"{narrowing.released_to or _LAST_DAY}$"
+        if order == "NEWEST" and not track_order:
+            key_range = (listing.sort_prefix + low, listing.sort_prefix + high)
+        else:
+            where.append(Where(RELEASE_ATTRIBUTE, "between", (low, high)))
+    if narrowing.min_rating is not None:
+        floor = rank_floor(narrowing.min_rating)
+        if order == "TOP_RATED":
+            key_range = (floor, "~")  # "~" sorts after every digit
+        else:
+            where.append(Where(RANK_ATTRIBUTE, ">=", floor))
+    return query_page(
+        listing.index,
+        listing.partition.format(scope_id),
+        limit=limit,
+        next_token=next_token,
+        newest_first=listing.descending,
+        sort_prefix=listing.sort_prefix or None,
+        sort_range=key_range,
+        where=where,
+    )
+
+
+def artists_in_genre_page(genre: str, *, limit: int, next_token: str | None) -> Page:
+    """Artists with a genre, by name: a Query of their genre items, then one BatchGetItem."""
+    page = query_page("byGenre", f"ARTISTS#GENRE#{genre}", limit=limit, next_token=next_token)
+    ids = [member["artistId"] for member in page.items]
+    found = batch_get("ARTIST", ids) if ids else {}
+    return Page([found[i] for i in ids if i in found], page.next_token)
+
+
+# -- search -----------------------------------------------------------------------------------
+
+
+def search(first: str, others: Sequence[str], limit: int) -> list[tuple[str, dict[str, Any]]]:
+    """Up to `limit` artists, albums and songs with a word starting with `first` and, for each of
+    `others`, a word starting with it: one Query of the word's partition, one BatchGetItem.
+
+    Folded words in, (kind, item) out, in the order of the matching word. A name matching
+    by several words counts once, so there may be fewer than `limit`.
+    """
+    names = {"#text": "text"}
+    values: dict[str, Any] = {":pk": search_partition(first), ":word": first}
+    for n, word in enumerate(others):
+        values[f":w{n}"] = f" {word}"
+    request: dict[str, Any] = {
+        "TableName": _table(),
+        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :word)",
+        "Limit": min(limit * READ_AHEAD, MAX_EVALUATED),
+        "ExpressionAttributeValues": _to_raw(values),
+    }
+    if others:
+        request["FilterExpression"] = " AND ".join(f"contains(#text, :w{n})" for n in range(len(others)))
+        request["ExpressionAttributeNames"] = names
+    hits = [(raw["targetKind"]["S"], raw["targetId"]["S"]) for raw in _client().query(**request)["Items"]]
+    targets = list(dict.fromkeys(hits))[:limit]
+    if not targets:
+        return []
+    found = {}
+    for raw in _batch_get_raw(KEYS[kind](item_id) for kind, item_id in targets):
+        kind, item_id = raw[PARTITION_KEY]["S"].split("#", 1)
+        found[(kind, item_id)] = _to_item(raw)
+    return [(kind, found[(kind, item_id)]) for kind, item_id in targets if (kind, item_id) in found]

@@ -1,22 +1,51 @@
 """The single table's key schema and indexes, shared by the data layer, CDK and the emulator.
 
-Each index serves named access patterns (keys written by `resolvers/store.py`); an index
-holds several kinds of items, kept apart by the prefix of their partition key:
+Each index serves named access patterns (keys written by `resolvers/store.py`). An index
+holds several kinds of items, kept apart by the prefix of their partition key. Sort keys:
+`release` = `releaseDate#createdAt#id` (newest first when read backwards), `title` = the
+folded title or name (`resolvers/words.py`), `rank` = `average*10^6 (7 digits)#count (10)#id`
+(best first when read backwards; moved in the rating transaction).
 
-| index    | partition key          | sort key                             | serves                                    |
-|----------|------------------------|--------------------------------------|-------------------------------------------|
-| table    | `ARTIST#id` etc.       | `ARTIST` / `ALBUM` / `SONG`          | get one item, BatchGetItem for nested     |
-| table    | `USER#sub`             | `PROFILE`                            | a user's profile and email settings       |
-| table    | `USER#sub`             | `FOLLOW#ARTIST#a` / `FOLLOW#GENRE#g` | `myFollows`, the email filter policy      |
-| table    | `USER#sub`             | `NOTE#eventId` (time-ordered)        | `notifications` newest first, mark read   |
-| table    | `EVENT#eventId`        | `EVENT`                              | fan-out idempotency: steps done, lease    |
-| byKind   | `ARTIST` / `SONG`      | name or creation time                | `artists` by name, `songs` newest first   |
-| byParent | `ARTIST#a` / `ALBUM#b` | release date / track number          | `Artist.albums`, `Album.songs`            |
-| byParent | `UNREAD#sub` (sparse)  | `NOTE#eventId`                       | `notifications(unreadOnly)`, unread count |
-| byArtist | `ARTIST#a`             | creation time                        | `songs(filter: {artistId})`               |
-| byArtist | `FOLLOWERS#ARTIST#a`   | `USER#sub`                           | fan-out: the followers of an artist       |
-| byGenre  | `GENRE#g`              | creation time                        | `songs(filter: {genre})`                  |
-| byGenre  | `FOLLOWERS#GENRE#g`    | `USER#sub`                           | fan-out: the followers of a genre         |
+| index          | partition key             | sort key          | serves                                            |
+|----------------|---------------------------|-------------------|---------------------------------------------------|
+| table          | `ARTIST#a` `ALBUM#b` `SONG#s` | the kind      | get one; BatchGetItem (nested fields, pages)  |
+| table          | `ARTIST#a`                | `GENRE#g`         | index items: an artist's genres (see byGenre)     |
+| table          | `USER#sub`                | `PROFILE`         | a user's profile                                  |
+| table          | `USER#sub`                | `RATING#s`        | rate/remove; `Song.myRating` (one BatchGetItem)   |
+| table          | `USER#sub`                | `FOLLOW#ARTIST#a` `FOLLOW#GENRE#g` | `myFollows`, email filter policy |
+| table          | `USER#sub`                | `NOTE#eventId`    | `notifications` newest first, mark read           |
+| table          | `USER#sub`                | `OFFLINE#s`       | the offline library (and its `OFFLINE_COUNT`)     |
+| table          | `EVENT#eventId`           | `EVENT`           | fan-out idempotency: steps done, lease            |
+| table          | `SEARCH#` + 2 first chars | `word#KIND#id`    | `search`: word-prefix Query, then BatchGetItem    |
+| byKind         | `ARTIST` `SONG` `ALBUM`   | name / release    | `artists` by name; `songs`, `albums` NEWEST       |
+| byKind         | `RATINGS#sub`             | `ratedAt#s`       | `myRatings`, latest first                         |
+| byParent       | `ARTIST#a`                | `ALBUM#`release   | `Artist.albums`, `albums(artistId)` NEWEST        |
+| byParent       | `ALBUM#b`                 | `SONG#track#id`   | `Album.songs`, `songs(albumId)` NEWEST            |
+| byParent       | `RATERS#s`                | `USER#sub`        | who rated a song (clean-up after a delete; feed)  |
+| byParent       | `UNREAD#sub` (sparse)     | `NOTE#eventId`    | `notifications(unreadOnly)`, unread count         |
+| byArtist       | `FOLLOWERS#ARTIST#a`      | `USER#sub`        | fan-out: the followers of an artist               |
+| byGenre        | `FOLLOWERS#GENRE#g`       | `USER#sub`        | fan-out: the followers of a genre                 |
+| byArtist       | `ARTIST#a`                | release           | `songs(artistId)` NEWEST                          |
+| byGenre        | `GENRE#g`                 | release           | `songs(genre)` NEWEST                             |
+| byGenre        | `ALBUMS#GENRE#g`          | release           | `albums(genre)` NEWEST                            |
+| byGenre        | `ARTISTS#GENRE#g`         | name              | `artists(genre)`: genre items, then BatchGetItem  |
+| byTitle        | `SONG` `ALBUM`            | title             | `songs`, `albums` TITLE                           |
+| byGenreTitle   | `GENRE#g` `ALBUMS#GENRE#g` | title            | `songs(genre)`, `albums(genre)` TITLE             |
+| byArtistTitle  | `ARTIST#a` `ALBUMS#ARTIST#a` | title          | `songs`,`albums(artistId)`; `songs(albumId)`* TITLE |
+| byRating       | `SONG`                    | rank              | `songs` TOP_RATED                                 |
+| byGenreRating  | `GENRE#g`                 | rank              | `songs(genre)` TOP_RATED                          |
+| byArtistRating | `ARTIST#a`                | rank              | `songs(artistId)`, `songs(albumId)`* TOP_RATED    |
+
+A discover page is one Query on the index of its most selective criterion and its order;
+the other criteria are a FilterExpression (so a page may be short, `nextToken` still set).
+The release and rank keys are also on every song (`GSI1SK`, `GSI8SK`), so a date range or a
+minimum rating is a key condition in its own order and a filter in the others. Exceptions,
+still at most two calls: `artists(genre)` and `search` read index items then BatchGetItem
+the artists (or hits); `songs(albumId)` sorted by TITLE or TOP_RATED reads the album first
+to know its artist (*: the album's artist's list, filtered by album). Songs carry their
+album's release date (a single: its creation day), so NEWEST needs no join. Projections
+are ALL: a page is the items themselves, and the price is that a rating rewrites the song
+in each of its ten index entries (see docs/decisions.md).
 
 A notification carries the `byParent` keys only while unread, so that partition holds
 exactly the unread ones. Notifications and fan-out records expire through the table's TTL
@@ -36,6 +65,12 @@ INDEXES: dict[str, tuple[str, str]] = {
     "byParent": ("GSI2PK", "GSI2SK"),
     "byArtist": ("GSI3PK", "GSI3SK"),
     "byGenre": ("GSI4PK", "GSI4SK"),
+    "byTitle": ("GSI5PK", "GSI5SK"),
+    "byGenreTitle": ("GSI6PK", "GSI6SK"),
+    "byArtistTitle": ("GSI7PK", "GSI7SK"),
+    "byRating": ("GSI8PK", "GSI8SK"),
+    "byGenreRating": ("GSI9PK", "GSI9SK"),
+    "byArtistRating": ("GSI10PK", "GSI10SK"),
 }
 
 

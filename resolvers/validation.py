@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import re
 import unicodedata
 import uuid
 from typing import Any
@@ -10,6 +12,7 @@ from resolvers.errors import ValidationError
 
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def identifier(value: Any, field: str = "id") -> str:
@@ -48,3 +51,13 @@ def whole_number(value: Any, field: str, *, low: int, high: int) -> int | None:
 
 def page_size(limit: Any) -> int:
     return whole_number(limit, "limit", low=1, high=MAX_PAGE) or DEFAULT_PAGE
+
+
+def day(value: Any, field: str) -> str:
+    """A calendar date as YYYY-MM-DD (AWSDate also admits a time zone, which a day has no use for)."""
+    try:
+        if isinstance(value, str) and _DAY.match(value):
+            return datetime.date.fromisoformat(value).isoformat()
+    except ValueError:
+        pass
+    raise ValidationError(f"{field}: a date as YYYY-MM-DD")

@@ -20,12 +20,16 @@ from schema.lambda_field import LambdaField, lambda_fields
 from schema.media import MediaMutation
 from schema.none_field import NoneField, none_fields
 from schema.offline import OfflineMutation, OfflineQuery
+from schema.ratings import RatingMutation, RatingQuery
 from schema.scalars import SCALAR_MAP
+from schema.search import SearchQuery
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 
-Query = merge_types("Query", (CatalogQuery, FollowQuery, OfflineQuery, AccountQuery))
-Mutation = merge_types("Mutation", (CatalogMutation, FollowMutation, MediaMutation, OfflineMutation, AccountMutation))
+Query = merge_types("Query", (CatalogQuery, SearchQuery, RatingQuery, FollowQuery, OfflineQuery, AccountQuery))
+Mutation = merge_types(
+    "Mutation", (CatalogMutation, RatingMutation, FollowMutation, MediaMutation, OfflineMutation, AccountMutation)
+)
 Subscription = merge_types("Subscription", (FollowSubscription,))
 
 

@@ -22,6 +22,21 @@ class SongStatus(enum.Enum):
     FAILED = "FAILED"
 
 
+@strawberry.enum(description="How `songs` are ordered.")
+class SongSort(enum.Enum):
+    NEWEST = strawberry.enum_value("NEWEST", description="Latest release first (within one album: track order).")
+    TOP_RATED = strawberry.enum_value(
+        "TOP_RATED", description="Highest average rating first, then most ratings; unrated songs last."
+    )
+    TITLE = strawberry.enum_value("TITLE", description="Alphabetical, ignoring case and accents.")
+
+
+@strawberry.enum(description="How `albums` are ordered.")
+class AlbumSort(enum.Enum):
+    NEWEST = strawberry.enum_value("NEWEST", description="Latest release first.")
+    TITLE = strawberry.enum_value("TITLE", description="Alphabetical, ignoring case and accents.")
+
+
 @strawberry.type(description="A genre of the catalog's fixed vocabulary; `id` is what filters take.")
 class Genre:
     id: ID
@@ -83,6 +98,11 @@ class Song:
     status: SongStatus
     failure_reason: str | None = strawberry.field(description="Why the last audio upload was refused.")
     audio: AudioInfo | None
+    release_date: AWSDate = strawberry.field(
+        description="Its album's release date (else the day the album was added); a single's: the day it was added."
+    )
+    average_rating: float | None = strawberry.field(description="The mean of the song's ratings; null when unrated.")
+    rating_count: int = strawberry.field(description="How many listeners rated the song.")
     created_at: AWSDateTime
     updated_at: AWSDateTime
 
@@ -97,6 +117,10 @@ class Song:
     @lambda_field(batch=True)
     def album(self) -> Album | None:
         """The album the song is on; null for a single."""
+
+    @lambda_field(batch=True)
+    def my_rating(self) -> int | None:
+        """The caller's stars for this song; null when the caller has not rated it."""
 
 
 @strawberry.type
@@ -117,11 +141,31 @@ class SongConnection:
     next_token: str | None
 
 
-@strawberry.input(description="Every given criterion must hold.")
+@strawberry.input(description="Every given criterion must hold. Release dates are inclusive, as YYYY-MM-DD.")
 class SongFilterInput:
     genre: str | None = strawberry.UNSET
+    genres: list[str] | None = strawberry.field(default=strawberry.UNSET, description="Any of these genres.")
     artist_id: ID | None = strawberry.UNSET
     album_id: ID | None = strawberry.UNSET
+    released_after: AWSDate | None = strawberry.field(default=strawberry.UNSET, description="Released on or after.")
+    released_before: AWSDate | None = strawberry.field(default=strawberry.UNSET, description="Released on or before.")
+    min_rating: float | None = strawberry.field(
+        default=strawberry.UNSET, description="An average rating of at least this (1 to 5); excludes unrated songs."
+    )
+
+
+@strawberry.input(description="Every given criterion must hold. Release dates are inclusive, as YYYY-MM-DD.")
+class AlbumFilterInput:
+    genre: str | None = strawberry.UNSET
+    genres: list[str] | None = strawberry.field(default=strawberry.UNSET, description="Any of these genres.")
+    artist_id: ID | None = strawberry.UNSET
+    released_after: AWSDate | None = strawberry.field(default=strawberry.UNSET, description="Released on or after.")
+    released_before: AWSDate | None = strawberry.field(default=strawberry.UNSET, description="Released on or before.")
+
+
+@strawberry.input
+class ArtistFilterInput:
+    genre: str | None = strawberry.field(default=strawberry.UNSET, description="Artists who have this genre.")
 
 
 @strawberry.input
@@ -183,13 +227,26 @@ class CatalogQuery:
 
     @lambda_field(auth=LISTENER)
     def artists(
-        self, limit: int | None = strawberry.UNSET, next_token: str | None = strawberry.UNSET
+        self,
+        filter: ArtistFilterInput | None = strawberry.UNSET,
+        limit: int | None = strawberry.UNSET,
+        next_token: str | None = strawberry.UNSET,
     ) -> ArtistConnection:
-        """All artists by name, a page at a time."""
+        """Artists by name (ignoring case and accents), a page at a time."""
 
     @lambda_field(auth=LISTENER)
     def album(self, id: ID) -> Album | None:
         """One album; null when there is none with this id."""
+
+    @lambda_field(auth=LISTENER)
+    def albums(
+        self,
+        filter: AlbumFilterInput | None = strawberry.UNSET,
+        sort: AlbumSort | None = strawberry.UNSET,
+        limit: int | None = strawberry.UNSET,
+        next_token: str | None = strawberry.UNSET,
+    ) -> AlbumConnection:
+        """Albums, newest release first unless sorted otherwise; a page may hold fewer than `limit`."""
 
     @lambda_field(auth=LISTENER)
     def song(self, id: ID) -> Song | None:
@@ -199,10 +256,11 @@ class CatalogQuery:
     def songs(
         self,
         filter: SongFilterInput | None = strawberry.UNSET,
+        sort: SongSort | None = strawberry.UNSET,
         limit: int | None = strawberry.UNSET,
         next_token: str | None = strawberry.UNSET,
     ) -> SongConnection:
-        """Songs, newest first (track order within an album); a page may hold fewer than `limit`."""
+        """Songs, newest release first unless sorted otherwise; a page may hold fewer than `limit`."""
 
     @lambda_field(auth=LISTENER)
     def genres(self) -> list[Genre]:

@@ -20,11 +20,6 @@ def artist(id: str) -> dict[str, Any] | None:
     return catalog.get_artist(id)
 
 
-@router.resolver(type_name="Query", field_name="artists")
-def artists(limit: int | None = None, nextToken: str | None = None) -> dict[str, Any]:
-    return catalog.list_artists(limit, nextToken)
-
-
 @router.resolver(type_name="Query", field_name="album")
 def album(id: str) -> dict[str, Any] | None:
     return catalog.get_album(id)
@@ -33,13 +28,6 @@ def album(id: str) -> dict[str, Any] | None:
 @router.resolver(type_name="Query", field_name="song")
 def song(id: str) -> dict[str, Any] | None:
     return catalog.get_song(id)
-
-
-@router.resolver(type_name="Query", field_name="songs")
-def songs(
-    filter: dict[str, Any] | None = None, limit: int | None = None, nextToken: str | None = None
-) -> dict[str, Any]:
-    return catalog.list_songs(filter, limit, nextToken)
 
 
 @router.resolver(type_name="Query", field_name="genres")

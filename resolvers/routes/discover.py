@@ -1,0 +1,43 @@
+"""GraphQL fields that list and search the catalog, each a thin call into `resolvers.discover`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler.appsync import Router
+
+from resolvers import discover
+
+router = Router()
+
+
+@router.resolver(type_name="Query", field_name="songs")
+def songs(
+    filter: dict[str, Any] | None = None,
+    sort: str | None = None,
+    limit: int | None = None,
+    nextToken: str | None = None,
+) -> dict[str, Any]:
+    return discover.list_songs(filter, sort, limit, nextToken)
+
+
+@router.resolver(type_name="Query", field_name="albums")
+def albums(
+    filter: dict[str, Any] | None = None,
+    sort: str | None = None,
+    limit: int | None = None,
+    nextToken: str | None = None,
+) -> dict[str, Any]:
+    return discover.list_albums(filter, sort, limit, nextToken)
+
+
+@router.resolver(type_name="Query", field_name="artists")
+def artists(
+    filter: dict[str, Any] | None = None, limit: int | None = None, nextToken: str | None = None
+) -> dict[str, Any]:
+    return discover.list_artists(filter, limit, nextToken)
+
+
+@router.resolver(type_name="Query", field_name="search")
+def search(query: str, limit: int | None = None) -> dict[str, list[dict[str, Any]]]:
+    return discover.search(query, limit)
