@@ -94,32 +94,39 @@ class MusicApi(Construct):
             "CDK's invoke grant covers the function's versions and aliases; it is this one function only",
         )
         for field in LAMBDA_FIELDS:
-            appsync.Resolver(
-                self,
-                f"{field.type_name}{field.field_name[0].upper()}{field.field_name[1:]}",
-                api=self.api,
-                type_name=field.type_name,
-                field_name=field.field_name,
-                data_source=lambda_source,
-                runtime=appsync.FunctionRuntime.JS_1_0_0,
-                code=appsync.Code.from_inline(
-                    RESOLVER_CODE.replace("__OPERATION__", "BatchInvoke" if field.batch else "Invoke")
-                ),
+            self._resolver(
+                field.type_name,
+                field.field_name,
+                lambda_source,
+                RESOLVER_CODE.replace("__OPERATION__", "BatchInvoke" if field.batch else "Invoke"),
                 max_batch_size=MAX_BATCH_SIZE if field.batch else None,
             )
-
         none_source = self.api.add_none_data_source("Backend", description="Fields whose result is their argument")
         for none in NONE_FIELDS:
-            appsync.Resolver(
-                self,
-                f"{none.type_name}{none.field_name[0].upper()}{none.field_name[1:]}",
-                api=self.api,
-                type_name=none.type_name,
-                field_name=none.field_name,
-                data_source=none_source,
-                runtime=appsync.FunctionRuntime.JS_1_0_0,
-                code=appsync.Code.from_inline(NONE_RESOLVER_CODE.replace("__PAYLOAD__", none.payload)),
+            self._resolver(
+                none.type_name, none.field_name, none_source, NONE_RESOLVER_CODE.replace("__PAYLOAD__", none.payload)
             )
+
+    def _resolver(
+        self,
+        type_name: str,
+        field_name: str,
+        source: appsync.BaseDataSource,
+        code: str,
+        max_batch_size: int | None = None,
+    ) -> None:
+        """One APPSYNC_JS unit resolver for one field of the schema."""
+        appsync.Resolver(
+            self,
+            f"{type_name}{field_name[0].upper()}{field_name[1:]}",
+            api=self.api,
+            type_name=type_name,
+            field_name=field_name,
+            data_source=source,
+            runtime=appsync.FunctionRuntime.JS_1_0_0,
+            code=appsync.Code.from_inline(code),
+            max_batch_size=max_batch_size,
+        )
 
     @staticmethod
     def _logical_id(function: lambda_.IFunction) -> str:
