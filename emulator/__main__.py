@@ -36,6 +36,7 @@ def main(argv: list[str]) -> int:
     processor = functions.add(aws.MEDIA_PROCESSOR, "resolvers.handlers.media_processor.handler")
     cleanup = functions.add(aws.CLEANUP, "resolvers.handlers.cleanup.handler")
     new_content = functions.add(aws.NEW_CONTENT_FUNCTION, "resolvers.handlers.new_content.handler")
+    feed = functions.add(aws.FEED_FUNCTION, "resolvers.handlers.feed.handler")
     embedded = aws.EmbeddedAws(outbox, functions, args.aws_port)
     stack = embedded.start()
     # The fan-out calls publishNewContent on this very API, signed with the local credentials.
@@ -43,6 +44,7 @@ def main(argv: list[str]) -> int:
     triggers = [
         QueueTrigger(stack.upload_queue_url, processor, batch_size=5),
         QueueTrigger(stack.cleanup_queue_url, cleanup, batch_size=10),
+        QueueTrigger(stack.feed_queue_url, feed, batch_size=10),
     ]
     for trigger in triggers:
         trigger.start()

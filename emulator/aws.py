@@ -50,6 +50,8 @@ CLEANUP = "music-local-cleanup"
 NEW_CONTENT_FUNCTION = "music-local-new-content"
 NEW_CONTENT_QUEUE = "music-local-new-content"
 NEW_CONTENT_TOPIC = "music-local-new-content"
+FEED_FUNCTION = "music-local-feed"
+FEED_QUEUE = "music-local-feed"
 # Failed deliveries come back quickly locally; on AWS the timeout follows the function's.
 VISIBILITY_SECONDS = 2
 MAX_RECEIVES = 3
@@ -78,6 +80,7 @@ class LocalStack:
     new_content_queue_url: str
     new_content_dlq_url: str
     new_content_topic_arn: str
+    feed_queue_url: str
 
     @property
     def issuer(self) -> str:
@@ -243,6 +246,7 @@ class EmbeddedAws:
             USER_POOL_CLIENT_ID=self.stack.user_pool_client_id,
             NEW_CONTENT_QUEUE_URL=self.stack.new_content_queue_url,
             NEW_CONTENT_TOPIC_ARN=self.stack.new_content_topic_arn,
+            FEED_QUEUE_URL=self.stack.feed_queue_url,
         )
         return self.stack
 
@@ -288,6 +292,7 @@ class EmbeddedAws:
             new_content_queue_url=queue,
             new_content_dlq_url=dead_letters,
             new_content_topic_arn=boto3.client("sns").create_topic(Name=NEW_CONTENT_TOPIC)["TopicArn"],
+            feed_queue_url=self._queue_with_dlq(FEED_QUEUE)[0],
         )
 
     def _queue_with_dlq(self, name: str) -> tuple[str, str]:

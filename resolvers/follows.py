@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from resolvers import catalog, mailing, store
+from resolvers import catalog, feed, mailing, store
 from resolvers.clock import now_iso
 from resolvers.errors import ValidationError
 from resolvers.validation import identifier, page_size
@@ -33,6 +33,7 @@ def follow(user_id: str, data: Mapping[str, Any] | None) -> dict[str, Any]:
     if existing is not None:
         return existing
     mailing.follows_changed(user_id)
+    feed.taste_changed(user_id)
     return new
 
 
@@ -41,6 +42,7 @@ def unfollow(user_id: str, data: Mapping[str, Any] | None) -> bool:
     removed = store.delete_follow(user_id, kind, target)
     if removed:
         mailing.follows_changed(user_id)
+        feed.taste_changed(user_id)
     return removed
 
 

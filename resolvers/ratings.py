@@ -13,7 +13,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from resolvers import store
+from resolvers import feed, store
 from resolvers.catalog import present_song
 from resolvers.clock import now_iso
 from resolvers.errors import ConflictError, NotFoundError, ValidationError
@@ -55,6 +55,7 @@ def rate_song(user_id: str, song_id: Any, stars: Any) -> dict[str, Any]:
         rating = {"userId": user_id, "songId": song_id, "stars": stars, "ratedAt": now_iso()}
         outcome = store.write_rating(song_id, song, seen, rating)
         if outcome.written:
+            feed.taste_changed(user_id)
             return _view(rating, outcome.song)
         song, seen = outcome.song, outcome.rating
         _pause(attempt)
@@ -72,6 +73,7 @@ def remove_rating(user_id: str, song_id: Any) -> bool:
             return False
         outcome = store.write_rating(song_id, song, seen, None)
         if outcome.written:
+            feed.taste_changed(user_id)
             return True
         song, seen = outcome.song, outcome.rating
         _pause(attempt)

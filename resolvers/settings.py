@@ -30,6 +30,7 @@ class Settings:
     new_content_queue_url: str | None
     new_content_topic_arn: str | None
     appsync_url: str | None
+    feed_queue_url: str | None
 
     @property
     def cleanup_queue(self) -> str:
@@ -54,6 +55,11 @@ class Settings:
         return _required(self.new_content_topic_arn, "NEW_CONTENT_TOPIC_ARN")
 
     @property
+    def feed_queue(self) -> str:
+        """Where ratings and follows queue a recomputation of the listener's feed."""
+        return _required(self.feed_queue_url, "FEED_QUEUE_URL")
+
+    @property
     def graphql_url(self) -> str:
         """The AppSync GraphQL endpoint the fan-out calls `publishNewContent` on (IAM)."""
         return _required(self.appsync_url, "APPSYNC_URL")
@@ -74,4 +80,5 @@ def settings() -> Settings:
         new_content_queue_url=os.environ.get("NEW_CONTENT_QUEUE_URL") or None,
         new_content_topic_arn=os.environ.get("NEW_CONTENT_TOPIC_ARN") or None,
         appsync_url=os.environ.get("APPSYNC_URL") or None,
+        feed_queue_url=os.environ.get("FEED_QUEUE_URL") or None,
     )

@@ -10,7 +10,7 @@ followers, a user's follows). Items are returned as plain dicts of
 GraphQL-shaped attributes, numbers as int.
 
 Sections: keys and indexes · (de)serialization · pagination · reads · catalog writes ·
-ratings · discover · search · offline libraries · follows and the inbox.
+ratings · discover · search · offline libraries · follows and the inbox · feed.
 """
 
 from __future__ import annotations
@@ -1323,3 +1323,85 @@ def search(first: str, others: Sequence[str], limit: int) -> list[tuple[str, dic
         kind, item_id = raw[PARTITION_KEY]["S"].split("#", 1)
         found[(kind, item_id)] = _to_item(raw)
     return [(kind, found[(kind, item_id)]) for kind, item_id in targets if (kind, item_id) in found]
+
+
+# -- feed -------------------------------------------------------------------------------------
+# Each listener's precomputed picks are one item of their partition (`USER#sub` / `FEED`),
+# rewritten whole when their ratings or follows change; new releases come from their inbox.
+
+
+def feed_key(user_id: str) -> dict[str, str]:
+    return {PARTITION_KEY: f"USER#{user_id}", SORT_KEY: "FEED"}
+
+
+def get_feed(user_id: str) -> dict[str, Any] | None:
+    """The listener's precomputed picks, or None before the first computation (one GetItem)."""
+    raw = _client().get_item(TableName=_table(), Key=_to_raw(feed_key(user_id))).get("Item")
+    return _to_item(raw) if raw else None
+
+
+def put_feed(user_id: str, entries: Sequence[Mapping[str, Any]], computed_at: str) -> bool:
+    """Store the picks unless a computation that started later already has; False when it had."""
+    try:
+        _client().put_item(
+            TableName=_table(),
+            Item=_to_raw({**feed_key(user_id), "kind": "FEED", "computedAt": computed_at, "entries": list(entries)}),
+            ConditionExpression="attribute_not_exists(PK) OR computedAt <= :mine",
+            ExpressionAttributeValues=_to_raw({":mine": computed_at}),
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def latest_ratings(user_id: str, limit: int) -> list[dict[str, Any]]:
+    """A listener's ratings, the latest first, at most `limit` of them (Query pages of 100)."""
+    ratings: list[dict[str, Any]] = []
+    token = None
+    while len(ratings) < limit:
+        page = ratings_page(user_id, min(BATCH_GET_LIMIT, limit - len(ratings)), token)
+        ratings += page.items
+        token = page.next_token
+        if not token:
+            break
+    return ratings
+
+
+def raters(song_id: str, limit: int) -> list[dict[str, Any]]:
+    """Ratings of a song by any listener (one Query of its `RATERS#` partition)."""
+    return query_page("byParent", f"RATERS#{song_id}", limit=limit, next_token=None).items
+
+
+def song_releases(user_id: str, limit: int) -> list[dict[str, Any]]:
+    """The newest song releases in the listener's inbox (one Query; album releases filtered out)."""
+    page = query_page(
+        None,
+        f"USER#{user_id}",
+        limit=limit,
+        next_token=None,
+        newest_first=True,
+        sort_prefix="NOTE#",
+        where=[Where("contentKind", "=", "SONG")],
+    )
+    return page.items
+
+
+def songs_and_ratings(
+    user_id: str, song_ids: Sequence[str], *, have: Iterable[str] = ()
+) -> tuple[dict[str, dict[str, Any]], set[str]]:
+    """These songs (but those the caller already `have`), and which of them the listener has
+    rated: one BatchGetItem per 50 songs."""
+    skip = set(have)
+    keys = [rating_key(user_id, song_id) for song_id in song_ids]
+    keys += [song_key(song_id) for song_id in song_ids if song_id not in skip]
+    songs: dict[str, dict[str, Any]] = {}
+    rated: set[str] = set()
+    for raw in _batch_get_raw(keys) if keys else []:
+        item = _to_item(raw)
+        if raw[SORT_KEY]["S"] == "SONG":
+            songs[item["id"]] = item
+        else:
+            rated.add(item["songId"])
+    return songs, rated

@@ -15,6 +15,7 @@ from strawberry.tools import merge_types
 
 from schema.accounts import AccountMutation, AccountQuery
 from schema.catalog import CatalogMutation, CatalogQuery
+from schema.feed import FeedQuery
 from schema.follows import FollowMutation, FollowQuery, FollowSubscription
 from schema.lambda_field import LambdaField, lambda_fields
 from schema.media import MediaMutation
@@ -26,7 +27,9 @@ from schema.search import SearchQuery
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 
-Query = merge_types("Query", (CatalogQuery, SearchQuery, RatingQuery, FollowQuery, OfflineQuery, AccountQuery))
+Query = merge_types(
+    "Query", (CatalogQuery, SearchQuery, FeedQuery, RatingQuery, FollowQuery, OfflineQuery, AccountQuery)
+)
 Mutation = merge_types(
     "Mutation", (CatalogMutation, RatingMutation, FollowMutation, MediaMutation, OfflineMutation, AccountMutation)
 )

@@ -10,12 +10,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from resolvers.errors import InternalError, MusicError
 from resolvers.observability import logger, tracer
-from resolvers.routes import accounts, catalog, discover, follows, media, offline, ratings
+from resolvers.routes import accounts, catalog, discover, feed, follows, media, offline, ratings
 
 app = AppSyncResolver()
 app.include_router(catalog.router)
 app.include_router(discover.router)
 app.include_router(ratings.router)
+app.include_router(feed.router)
 app.include_router(follows.router)
 app.include_router(media.router)
 app.include_router(offline.router)

@@ -12,7 +12,7 @@ import pytest
 from moto import mock_aws
 
 from emulator.lambdas import LambdaContext
-from resolvers import accounts, mailing, media, realtime, releases, store
+from resolvers import accounts, feed, mailing, media, realtime, releases, store
 from resolvers.handlers.api import handler
 from resolvers.settings import settings
 from resolvers.table_layout import create_table_request
@@ -29,6 +29,7 @@ CACHED_CLIENTS = (
     mailing._sns,
     releases._sqs,
     realtime._session,
+    feed._sqs,
 )
 
 
@@ -52,7 +53,9 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
             ClientName="web",
             ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
         )["UserPoolClient"]
-        monkeypatch.setenv("CLEANUP_QUEUE_URL", boto3.client("sqs").create_queue(QueueName="cleanup")["QueueUrl"])
+        sqs = boto3.client("sqs")
+        monkeypatch.setenv("CLEANUP_QUEUE_URL", sqs.create_queue(QueueName="cleanup")["QueueUrl"])
+        monkeypatch.setenv("FEED_QUEUE_URL", sqs.create_queue(QueueName="feed")["QueueUrl"])
         monkeypatch.setenv("TABLE_NAME", "music-test")
         monkeypatch.setenv("USER_POOL_ID", pool["Id"])
         monkeypatch.setenv("USER_POOL_CLIENT_ID", client["ClientId"])
