@@ -8,6 +8,7 @@ from constructs import Construct
 from infra.accounts import Accounts
 from infra.api import MusicApi
 from infra.catalog_table import CatalogTable
+from infra.feed import Feed
 from infra.functions import PythonFunction
 from infra.media import Media
 from infra.names import Stage
@@ -37,6 +38,7 @@ class MusicStack(Stack):
         # A song's first READY is a release: the processor queues it for the fan-out.
         media.processor.add_environment("NEW_CONTENT_QUEUE_URL", releases.queue.queue_url)
         releases.queue.grant_send_messages(media.processor)
+        feed = Feed(self, "Feed", stage=stage, catalog=catalog)
         api_function = PythonFunction(
             self,
             "ApiFunction",
@@ -50,6 +52,7 @@ class MusicStack(Stack):
                 "MEDIA_BUCKET": media.bucket.bucket_name,
                 "CLEANUP_QUEUE_URL": media.cleanup.queue_url,
                 "NEW_CONTENT_TOPIC_ARN": releases.topic.topic_arn,
+                "FEED_QUEUE_URL": feed.queue.queue_url,
             },
             memory_size=1024,
         )
@@ -58,6 +61,7 @@ class MusicStack(Stack):
         media.bucket_objects(api_function.role, "s3:PutObject", "s3:GetObject")
         media.cleanup.grant_send_messages(api_function.role)
         releases.grant_email_subscriptions(api_function.role)
+        feed.grant_changes(api_function.role)
         api = MusicApi(
             self,
             "Api",
@@ -77,6 +81,8 @@ class MusicStack(Stack):
         operations.watch_function("Cleanup", media.cleaner)
         operations.watch_queue("UploadsDlq", media.dead_letters)
         operations.watch_queue("CleanupDlq", media.cleanup_dead_letters)
+        operations.watch_function("FeedRefresh", feed.function.function)
+        operations.watch_queue("FeedDlq", feed.dead_letters)
         operations.watch_api(api.api)
 
         CfnOutput(self, "GraphqlUrl", value=api.api.graphql_url)

@@ -204,7 +204,7 @@ def test_errors_raise_alarms_to_an_encrypted_topic(dev: Synthesized) -> None:
     dev.template.has_resource_properties("AWS::SNS::Topic", {"KmsMasterKeyId": Match.any_value()})
     alarms = dev.template.find_resources("AWS::CloudWatch::Alarm")
     metrics = sorted(a["Properties"]["MetricName"] for a in alarms.values())
-    assert metrics == ["5XXError", *["ApproximateNumberOfMessagesVisible"] * 3, *["Errors"] * 5]
+    assert metrics == ["5XXError", *["ApproximateNumberOfMessagesVisible"] * 4, *["Errors"] * 6]
     assert all(a["Properties"]["AlarmActions"] for a in alarms.values())
 
 
@@ -233,7 +233,7 @@ def test_functions_share_a_layer_with_the_lambda_requirements(dev: Synthesized) 
 
 def test_deleted_songs_files_are_cleaned_up_by_their_own_function(dev: Synthesized) -> None:
     mappings = dev.template.find_resources("AWS::Lambda::EventSourceMapping")
-    assert len(mappings) == 3  # uploads, cleanup, new content
+    assert len(mappings) == 4  # uploads, cleanup, new content, feed
     assert all(m["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"] for m in mappings.values())
     dev.template.has_resource_properties("AWS::Lambda::Function", {"Handler": "resolvers.handlers.cleanup.handler"})
     api = next(

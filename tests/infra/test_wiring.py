@@ -139,3 +139,26 @@ def test_prod_keeps_function_logs_and_dev_does_not(dev: Synthesized, prod: Synth
         groups = synthesized.template.find_resources("AWS::Logs::LogGroup").values()
         assert groups
         assert {g["DeletionPolicy"] for g in groups} == {policy}
+
+
+def test_ratings_and_follows_queue_feed_refreshes_for_the_feed_function(dev: Synthesized) -> None:
+    _, api = _function(dev, API_HANDLER)
+    _, refresh = _function(dev, "resolvers.handlers.feed.handler")
+    queue_ref = api["Environment"]["Variables"]["FEED_QUEUE_URL"]
+    (queue_id,) = [
+        logical_id for logical_id in dev.template.find_resources("AWS::SQS::Queue") if {"Ref": logical_id} == queue_ref
+    ]
+    sends = [s for s in _statements(dev, {"Ref": api["Role"]["Fn::GetAtt"][0]}) if "sqs:SendMessage" in _actions(s)]
+    granted = [
+        resource for s in sends for resource in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])
+    ]
+    assert {"Fn::GetAtt": [queue_id, "Arn"]} in granted
+    (mapping,) = [
+        m["Properties"]
+        for m in dev.template.find_resources("AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["EventSourceArn"] == {"Fn::GetAtt": [queue_id, "Arn"]}
+    ]
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert set(refresh["Environment"]["Variables"]) >= {"TABLE_NAME"}
+    statements = _statements(dev, {"Ref": refresh["Role"]["Fn::GetAtt"][0]})
+    assert any({"dynamodb:Query", "dynamodb:PutItem"} <= _actions(s) for s in statements)
