@@ -39,10 +39,11 @@ lint: setup
 schema: setup
 	$(PY) -m schema.export
 
-## DynamoDB calls and Lambda invocations per GraphQL operation; the calls of one release's fan-out
+## DynamoDB calls and Lambda invocations per GraphQL operation; the calls of one release's fan-out; of a feed
 bench: setup
 	$(PY) -m bench.dynamodb_calls
 	$(PY) -m bench.fanout_calls
+	$(PY) -m bench.feed_calls
 
 ## Synthesize the CloudFormation templates offline (STAGE=dev|prod)
 synth: setup

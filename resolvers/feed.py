@@ -235,11 +235,17 @@ def _follow_picks(user_id: str, rated: set[str], now: datetime) -> list[Entry]:
     return picks
 
 
-def catalog_picks(rated: set[str], now: datetime) -> list[Entry]:
+def catalog_songs() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The top-rated and the newest songs of the whole catalog (two Queries)."""
+    return _listed("ALL", None, "TOP_RATED", CATALOG_SONGS), _listed("ALL", None, "NEWEST", CATALOG_SONGS)
+
+
+def catalog_picks(
+    popular: Sequence[Mapping[str, Any]], newest: Sequence[Mapping[str, Any]], rated: set[str], now: datetime
+) -> list[Entry]:
     """Popular and recently added songs: everyone's feed has them, a new listener's only them."""
-    popular = [popular_entry(s) for s in _playable(_listed("ALL", None, "TOP_RATED", CATALOG_SONGS), rated)]
-    newest = [newest_entry(s, now) for s in _playable(_listed("ALL", None, "NEWEST", CATALOG_SONGS), rated)]
-    return popular + newest
+    picks = [popular_entry(song) for song in _playable(popular, rated)]
+    return picks + [newest_entry(song, now) for song in _playable(newest, rated)]
 
 
 def compute(user_id: str, now: datetime) -> list[Entry]:
@@ -254,7 +260,7 @@ def compute(user_id: str, now: datetime) -> list[Entry]:
         if (song := songs.get(rating["songId"])) is not None
     ]
     picks = _taste_picks(liked, rated) + _neighbour_picks(user_id, liked, rated)
-    picks += _follow_picks(user_id, rated, now) + catalog_picks(rated, now)
+    picks += _follow_picks(user_id, rated, now) + catalog_picks(*catalog_songs(), rated, now)
     return _best(picks)[:MAX_ENTRIES]
 
 
@@ -307,9 +313,9 @@ def page(user_id: str, limit: Any, next_token: str | None) -> dict[str, Any]:
     listed: dict[str, dict[str, Any]] = {}
     if feed is None:
         taste_changed(user_id)  # so that the next request reads picks instead of the catalog
-        for song in _listed("ALL", None, "TOP_RATED", CATALOG_SONGS) + _listed("ALL", None, "NEWEST", CATALOG_SONGS):
-            listed[song["id"]] = song
-        picks = catalog_picks(set(), now)
+        popular, newest = catalog_songs()
+        listed = {song["id"]: song for song in popular + newest}
+        picks = catalog_picks(popular, newest, set(), now)
     else:
         if _age_days(feed["computedAt"], now) > REFRESH_AFTER_DAYS:
             taste_changed(user_id)

@@ -15,13 +15,14 @@ folded title or name (`resolvers/words.py`), `rank` = `average*10^6 (7 digits)#c
 | table          | `USER#sub`                | `FOLLOW#ARTIST#a` `FOLLOW#GENRE#g` | `myFollows`, email filter policy |
 | table          | `USER#sub`                | `NOTE#eventId`    | `notifications` newest first, mark read           |
 | table          | `USER#sub`                | `OFFLINE#s`       | the offline library (and its `OFFLINE_COUNT`)     |
+| table          | `USER#sub`                | `FEED`            | `feed`: the listener's precomputed picks          |
 | table          | `EVENT#eventId`           | `EVENT`           | fan-out idempotency: steps done, lease            |
 | table          | `SEARCH#` + 2 first chars | `word#KIND#id`    | `search`: word-prefix Query, then BatchGetItem    |
 | byKind         | `ARTIST` `SONG` `ALBUM`   | name / release    | `artists` by name; `songs`, `albums` NEWEST       |
 | byKind         | `RATINGS#sub`             | `ratedAt#s`       | `myRatings`, latest first                         |
 | byParent       | `ARTIST#a`                | `ALBUM#`release   | `Artist.albums`, `albums(artistId)` NEWEST        |
 | byParent       | `ALBUM#b`                 | `SONG#track#id`   | `Album.songs`, `songs(albumId)` NEWEST            |
-| byParent       | `RATERS#s`                | `USER#sub`        | who rated a song (clean-up after a delete; feed)  |
+| byParent       | `RATERS#s`                | `USER#sub`        | who rated a song: the feed's similar listeners    |
 | byParent       | `UNREAD#sub` (sparse)     | `NOTE#eventId`    | `notifications(unreadOnly)`, unread count         |
 | byArtist       | `FOLLOWERS#ARTIST#a`      | `USER#sub`        | fan-out: the followers of an artist               |
 | byGenre        | `FOLLOWERS#GENRE#g`       | `USER#sub`        | fan-out: the followers of a genre                 |
