@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-import io
-import math
 import struct
-import wave
 import zlib
+
+from emulator.seed import wav
+
+__all__ = ["mp3", "png", "wav"]
 
 MP3_FRAME_HEADER = bytes([0xFF, 0xFB, 0x90, 0x00])  # MPEG-1 Layer III, 128 kbit/s, 44.1 kHz, stereo
 MP3_FRAME_BYTES = 417  # 144 * 128000 / 44100, no padding
 MP3_FRAME_SECONDS = 1152 / 44100
-
-
-def wav(seconds: float, rate: int = 8000, tone_hz: float = 440.0) -> bytes:
-    """A mono 16-bit PCM sine tone."""
-    frames = int(seconds * rate)
-    samples = b"".join(
-        struct.pack("<h", int(12000 * math.sin(2 * math.pi * tone_hz * n / rate))) for n in range(frames)
-    )
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as file:
-        file.setnchannels(1)
-        file.setsampwidth(2)
-        file.setframerate(rate)
-        file.writeframes(samples)
-    return buffer.getvalue()
 
 
 def mp3(seconds: float) -> bytes:

@@ -13,7 +13,7 @@ from emulator.events import sqs_event
 from emulator.lambdas import LambdaContext
 from resolvers import feed, store
 from resolvers.clock import now_iso
-from resolvers.errors import ValidationError
+from resolvers.errors import UnauthorizedError, ValidationError
 from resolvers.handlers import feed as feed_function
 from tests.media_stand_in import mark_ready
 from tests.unit.conftest import add_profile, appsync_event, invoke, listener_event
@@ -192,7 +192,5 @@ def test_a_malformed_change_fails_alone() -> None:
 
 
 def test_guests_have_no_feed() -> None:
-    from resolvers.errors import UnauthorizedError
-
     with pytest.raises(UnauthorizedError):
         invoke(appsync_event("Query", "feed", {}, groups=None))
