@@ -15,7 +15,9 @@ from resolvers.errors import ConflictError, NotFoundError, UnauthorizedError, Va
 from resolvers.settings import settings
 from resolvers.validation import text
 
+# The Cognito groups of schema/directives.py (only resolvers/ ships to Lambda; tests keep them equal).
 LISTENER_GROUP = "users"
+ADMIN_GROUP = "admin"
 DISPLAY_NAME_MAX = 60
 PASSWORD_MAX = 256
 
