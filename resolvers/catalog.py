@@ -116,9 +116,16 @@ def albums_of_artist(artist_id: str, limit: Any, next_token: str | None) -> dict
     return {"items": page.items, "nextToken": page.next_token}
 
 
-def songs_of_album(album_id: str, limit: Any, next_token: str | None) -> dict[str, Any]:
+def songs_of_album(album_id: str, limit: Any, next_token: str | None, *, playable_only: bool) -> dict[str, Any]:
+    """An album's songs in track order; only READY ones when `playable_only`."""
+    where = [store.Where("status", "=", "READY")] if playable_only else []
     page = store.query_page(
-        "byParent", f"ALBUM#{album_id}", limit=page_size(limit), next_token=next_token, sort_prefix="SONG#"
+        "byParent",
+        f"ALBUM#{album_id}",
+        limit=page_size(limit),
+        next_token=next_token,
+        sort_prefix="SONG#",
+        where=where,
     )
     return {"items": [present_song(s) for s in page.items], "nextToken": page.next_token}
 

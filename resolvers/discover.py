@@ -89,10 +89,14 @@ def _narrowing(
     ids: Mapping[str, str | None],
     released: tuple[str | None, str | None],
     min_rating: Decimal | None = None,
+    *,
+    playable_only: bool = False,
 ) -> store.Narrowing:
     """What the scope does not already guarantee."""
     implied = {"ALBUM": "albumId", "ARTIST": "artistId", "GENRE": "genre"}.get(scope)
     equal = {field: value for field, value in ids.items() if value and field != implied}
+    if playable_only:
+        equal["status"] = "READY"
     any_genre: Sequence[str] = ()
     if allowed is not None and scope != "GENRE":
         if len(allowed) == 1:
@@ -104,9 +108,11 @@ def _narrowing(
     )
 
 
-def list_songs(song_filter: Mapping[str, Any] | None, sort: Any, limit: Any, next_token: str | None) -> dict[str, Any]:
+def list_songs(
+    song_filter: Mapping[str, Any] | None, sort: Any, limit: Any, next_token: str | None, *, playable_only: bool
+) -> dict[str, Any]:
     """Songs matching every criterion, in the asked order (NEWEST by default: the latest release
-    first; within one album that is track order)."""
+    first; within one album that is track order); only READY ones when `playable_only`."""
     criteria = dict(song_filter or {})
     order = _order(sort, SONG_ORDERS)
     size = page_size(limit)
@@ -124,7 +130,7 @@ def list_songs(song_filter: Mapping[str, Any] | None, sort: Any, limit: Any, nex
             return _EMPTY
         scope, scope_id = "ARTIST", album["artistId"]
         ids["artistId"] = None
-    narrowing = _narrowing(scope, allowed, ids, released, min_rating)
+    narrowing = _narrowing(scope, allowed, ids, released, min_rating, playable_only=playable_only)
     page = store.list_page("SONG", scope, scope_id, order, narrowing, limit=size, next_token=next_token)
     return {"items": [present_song(s) for s in page.items], "nextToken": page.next_token}
 
@@ -158,10 +164,10 @@ def list_artists(artist_filter: Mapping[str, Any] | None, limit: Any, next_token
     return {"items": page.items, "nextToken": page.next_token}
 
 
-def search(query: Any, limit: Any) -> dict[str, list[dict[str, Any]]]:
+def search(query: Any, limit: Any, *, playable_only: bool) -> dict[str, list[dict[str, Any]]]:
     """Artists, albums and songs whose name has a word starting with each word of the query,
     ignoring case and accents ("beyo" finds "Beyoncé"). The longest word picks the index
-    partition; the others narrow it."""
+    partition; the others narrow it. Songs only when READY if `playable_only`."""
     if not isinstance(query, str) or len(query) > QUERY_MAX:
         raise ValidationError(f"query: text of at most {QUERY_MAX} characters")
     words = list(dict.fromkeys(all_words(query)))
@@ -172,7 +178,8 @@ def search(query: Any, limit: Any) -> dict[str, list[dict[str, Any]]]:
     found: dict[str, list[dict[str, Any]]] = {"artists": [], "albums": [], "songs": []}
     for kind, item in store.search(first, others, page_size(limit)):
         if kind == "SONG":
-            found["songs"].append(present_song(item))
+            if item.get("status") == "READY" or not playable_only:
+                found["songs"].append(present_song(item))
         else:
             found[f"{kind.lower()}s"].append(item)
     return found

@@ -11,6 +11,7 @@ from aws_lambda_powertools.event_handler.appsync import Router
 from aws_lambda_powertools.utilities.data_classes import AppSyncResolverEvent
 
 from resolvers import catalog
+from resolvers.routes.identity import is_admin
 
 router = Router()
 
@@ -63,7 +64,13 @@ def artist_albums(event: list[AppSyncResolverEvent]) -> list[dict[str, Any]]:
 @router.batch_resolver(type_name="Album", field_name="songs", raise_on_error=True)
 def album_songs(event: list[AppSyncResolverEvent]) -> list[dict[str, Any]]:
     return [
-        catalog.songs_of_album(e.source["id"], e.arguments.get("limit"), e.arguments.get("nextToken")) for e in event
+        catalog.songs_of_album(
+            e.source["id"],
+            e.arguments.get("limit"),
+            e.arguments.get("nextToken"),
+            playable_only=not is_admin(e.identity),
+        )
+        for e in event
     ]
 
 

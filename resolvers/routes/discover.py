@@ -7,6 +7,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler.appsync import Router
 
 from resolvers import discover
+from resolvers.routes.identity import is_admin
 
 router = Router()
 
@@ -18,7 +19,9 @@ def songs(
     limit: int | None = None,
     nextToken: str | None = None,
 ) -> dict[str, Any]:
-    return discover.list_songs(filter, sort, limit, nextToken)
+    return discover.list_songs(
+        filter, sort, limit, nextToken, playable_only=not is_admin(router.current_event.identity)
+    )
 
 
 @router.resolver(type_name="Query", field_name="albums")
@@ -40,4 +43,4 @@ def artists(
 
 @router.resolver(type_name="Query", field_name="search")
 def search(query: str, limit: int | None = None) -> dict[str, list[dict[str, Any]]]:
-    return discover.search(query, limit)
+    return discover.search(query, limit, playable_only=not is_admin(router.current_event.identity))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_lambda_powertools.event_handler.appsync import Router
 from aws_lambda_powertools.utilities.data_classes.appsync_resolver_event import AppSyncIdentityCognito
 
+from resolvers.accounts import ADMIN_GROUP
 from resolvers.errors import UnauthorizedError
 
 
@@ -14,3 +17,8 @@ def signed_in_user(router: Router, refusal: str) -> str:
     if not isinstance(identity, AppSyncIdentityCognito):
         raise UnauthorizedError(refusal)
     return identity.sub
+
+
+def is_admin(identity: Any) -> bool:
+    """Admins see the catalog as it is being built (drafts, pending and failed songs); others see what plays."""
+    return isinstance(identity, AppSyncIdentityCognito) and ADMIN_GROUP in (identity.groups or [])

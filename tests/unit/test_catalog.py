@@ -12,6 +12,7 @@ import pytest
 
 from resolvers import catalog, store
 from resolvers.errors import ConflictError, InternalError, NotFoundError, ValidationError
+from tests.media_stand_in import mark_ready
 from tests.unit.conftest import appsync_event, invoke
 
 pytestmark = pytest.mark.usefixtures("aws")
@@ -22,7 +23,8 @@ def mutation(field: str, **arguments: Any) -> Any:
 
 
 def query(field: str, **arguments: Any) -> Any:
-    return invoke(appsync_event("Query", field, arguments, groups=("users",)))
+    """As an admin, who sees every song whatever its status (listeners: test_listeners_see_only_playable_songs)."""
+    return invoke(appsync_event("Query", field, arguments))
 
 
 def item_count() -> int:
@@ -203,3 +205,31 @@ def test_an_indexed_field_edited_concurrently_is_a_conflict(
         mutation("updateSong", id=song["id"], input={"genre": "blues"})
     monkeypatch.undo()
     assert query("song", id=song["id"])["genre"] == "jazz"
+
+
+def test_listeners_see_only_playable_songs(album: dict[str, Any]) -> None:
+    """Admins build the catalog and see drafts; listeners browse, search and open albums of what plays."""
+    draft, ready = (
+        mutation(
+            "createSong",
+            input={"title": f"Tide {n}", "artistId": album["artistId"], "albumId": album["id"], "genre": "jazz"},
+        )
+        for n in ("draft", "ready")
+    )
+    mark_ready(ready["id"])
+
+    def listener(field: str, **arguments: Any) -> Any:
+        return invoke(appsync_event("Query", field, arguments, groups=("users",)))
+
+    def album_songs(groups: tuple[str, ...]) -> list[str]:
+        event = appsync_event("Album", "songs", source={"id": album["id"]}, groups=groups)
+        return [s["id"] for s in invoke([event])[0]["items"]]
+
+    everything, playable = {draft["id"], ready["id"]}, {ready["id"]}
+    for arguments in ({}, {"filter": {"genre": "jazz"}}, {"filter": {"albumId": album["id"]}, "sort": "TITLE"}):
+        assert {s["id"] for s in query("songs", **arguments)["items"]} == everything
+        assert {s["id"] for s in listener("songs", **arguments)["items"]} == playable
+    assert {s["id"] for s in query("search", query="tide")["songs"]} == everything
+    assert {s["id"] for s in listener("search", query="tide")["songs"]} == playable
+    assert set(album_songs(("admin",))) == everything
+    assert set(album_songs(("users",))) == playable
