@@ -86,7 +86,7 @@ class Media(Construct):
             "Cleaner",
             stage=stage,
             handler="resolvers.handlers.cleanup.handler",
-            description="Removes the files of deleted songs",
+            description="Removes the files of deleted items and the ratings of deleted songs",
             environment={"TABLE_NAME": catalog.table.table_name, "MEDIA_BUCKET": self.bucket.bucket_name},
             memory_size=256,
             timeout=CLEANUP_TIMEOUT,
@@ -95,8 +95,14 @@ class Media(Construct):
         self.cleaner.add_event_source(
             sources.SqsEventSource(self.cleanup, batch_size=10, report_batch_item_failures=True)
         )
+        # It checks the item is gone, then deletes a deleted song's ratings (found by its raters index).
         cleaner.role.add_to_principal_policy(
-            iam.PolicyStatement(actions=["dynamodb:GetItem"], resources=[catalog.table.table_arn])
+            iam.PolicyStatement(
+                actions=["dynamodb:GetItem", "dynamodb:BatchWriteItem"], resources=[catalog.table.table_arn]
+            )
+        )
+        cleaner.role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["dynamodb:Query"], resources=[f"{catalog.table.table_arn}/index/byParent"])
         )
         cleaner.role.add_to_principal_policy(
             iam.PolicyStatement(

@@ -17,6 +17,7 @@ from resolvers import feed, store
 from resolvers.catalog import present_song
 from resolvers.clock import now_iso
 from resolvers.errors import ConflictError, NotFoundError, ValidationError
+from resolvers.observability import logger
 from resolvers.validation import identifier, page_size, whole_number
 
 MIN_STARS, MAX_STARS = 1, 5
@@ -92,3 +93,12 @@ def my_stars(pairs: Sequence[tuple[str | None, str]]) -> list[int | None]:
     """`Song.myRating` for a batch of (caller, song): one strongly consistent BatchGetItem."""
     found = store.ratings_of([(user, song) for user, song in pairs if user])
     return [found[(user, song)]["stars"] if user and (user, song) in found else None for user, song in pairs]
+
+
+def forget_song(song_id: str) -> int:
+    """After a song is deleted, its ratings go too (listeners' `myRatings` no longer list it).
+    Refuses while the song exists; safe to repeat. Returns the ratings removed."""
+    if store.get("SONG", song_id) is not None:
+        logger.warning("not removing the ratings of a song that exists", extra={"songId": song_id})
+        return 0
+    return store.forget_ratings_of(song_id)

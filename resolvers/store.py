@@ -1405,3 +1405,19 @@ def songs_and_ratings(
         else:
             rated.add(item["songId"])
     return songs, rated
+
+
+def forget_ratings_of(song_id: str) -> int:
+    """Delete every rating of a (deleted) song, found through its `RATERS#` partition; returns how many."""
+    partition, sort_key = INDEXES["byParent"]
+    request = {
+        "TableName": _table(),
+        "IndexName": "byParent",
+        "KeyConditionExpression": "#pk = :pk",
+        "ExpressionAttributeNames": {"#pk": partition},
+        "ExpressionAttributeValues": _to_raw({":pk": f"RATERS#{song_id}"}),
+        "ProjectionExpression": f"{PARTITION_KEY}, {SORT_KEY}, {sort_key}",
+    }
+    keys = [{PARTITION_KEY: raw[PARTITION_KEY], SORT_KEY: raw[SORT_KEY]} for raw in _query_all(request)]
+    _batch_write([{"DeleteRequest": {"Key": key}} for key in keys])
+    return len(keys)

@@ -162,3 +162,21 @@ def test_ratings_and_follows_queue_feed_refreshes_for_the_feed_function(dev: Syn
     assert set(refresh["Environment"]["Variables"]) >= {"TABLE_NAME"}
     statements = _statements(dev, {"Ref": refresh["Role"]["Fn::GetAtt"][0]})
     assert any({"dynamodb:Query", "dynamodb:PutItem"} <= _actions(s) for s in statements)
+
+
+def test_cleanup_may_find_and_delete_a_deleted_songs_ratings_and_nothing_more(dev: Synthesized) -> None:
+    _, cleaner = _function(dev, "resolvers.handlers.cleanup.handler")
+    (table_id,) = dev.template.find_resources("AWS::DynamoDB::GlobalTable")
+    table = {"Fn::GetAtt": [table_id, "Arn"]}
+    granted = {
+        (action, json.dumps(s["Resource"], sort_keys=True))
+        for s in _statements(dev, {"Ref": cleaner["Role"]["Fn::GetAtt"][0]})
+        for action in _actions(s)
+        if action.startswith("dynamodb:")
+    }
+    raters_index = {"Fn::Join": ["", [table, "/index/byParent"]]}
+    assert granted == {
+        ("dynamodb:GetItem", json.dumps(table, sort_keys=True)),
+        ("dynamodb:BatchWriteItem", json.dumps(table, sort_keys=True)),
+        ("dynamodb:Query", json.dumps(raters_index, sort_keys=True)),
+    }

@@ -216,3 +216,15 @@ def test_ratings_move_the_top_rated_order_and_edits_keep_it(ready_song: dict) ->
     invoke(appsync_event("Mutation", "updateSong", {"id": second["id"], "input": {"title": "Zweite", "genre": "soul"}}))
     rate(CARA, second["id"], 5)  # 4.5 now: the edit above did not pin its old rank
     assert top() == ["Zweite", "Tram"]
+
+
+def test_a_deleted_songs_ratings_are_forgotten_by_the_cleanup(ready_song: dict) -> None:
+    rate(ANNA, ready_song["id"], 4)
+    rate(BEN, ready_song["id"], 2)
+    assert ratings.forget_song(ready_song["id"]) == 0, "not while the song exists"
+    assert len(invoke(as_listener(ANNA, "Query", "myRatings"))["items"]) == 1
+    invoke(appsync_event("Mutation", "deleteSong", {"id": ready_song["id"]}))
+    assert ratings.forget_song(ready_song["id"]) == 2
+    assert ratings.forget_song(ready_song["id"]) == 0, "safe to repeat"
+    for user in (ANNA, BEN):
+        assert invoke(as_listener(user, "Query", "myRatings"))["items"] == []
