@@ -22,6 +22,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--port", type=int, default=4000, help="the API's port on 127.0.0.1 (default 4000)")
     parser.add_argument("--aws-port", type=int, default=None, help="the AWS emulation's port (default: a free one)")
     parser.add_argument("--seed", choices=["demo"], help="load the demo catalog and accounts at start")
+    parser.add_argument(
+        "--no-introspection",
+        dest="introspection",
+        action="store_false",
+        help="refuse __schema and __type queries, as the production stack does (GraphiQL then cannot load the schema)",
+    )
     args = parser.parse_args(argv)
 
     # Lambda-like settings for our handlers: quiet JSON logs, no X-Ray daemon to talk to.
@@ -51,7 +57,12 @@ def main(argv: list[str]) -> int:
     fan_out = QueueTrigger(stack.new_content_queue_url, new_content)
 
     server = uvicorn.Server(
-        uvicorn.Config(create_app(stack, api, outbox), host="127.0.0.1", port=args.port, log_level="warning")
+        uvicorn.Config(
+            create_app(stack, api, outbox, introspection=args.introspection),
+            host="127.0.0.1",
+            port=args.port,
+            log_level="warning",
+        )
     )
     url = f"http://127.0.0.1:{args.port}/graphql"
 

@@ -39,7 +39,7 @@ from emulator.lambdas import LambdaError, LocalFunction
 from emulator.subscriptions import Subscriptions
 from schema.directives import Subscribe
 from schema.lambda_field import LambdaField, lambda_fields
-from schema.limits import MAX_BATCH_SIZE
+from schema.limits import MAX_BATCH_SIZE, RESOLVER_COUNT_LIMIT
 from schema.none_field import none_fields
 
 log = logging.getLogger("emulator")
@@ -51,6 +51,10 @@ class FieldUnauthorized(Exception):
 
 class UnsupportedOperation(Exception):
     """An operation sent where AppSync does not serve it (a subscription over HTTP)."""
+
+
+class ResolverLimitExceeded(Exception):
+    """The request invoked more resolvers than the API's resolverCountLimit (schema/limits.py)."""
 
 
 def bind(schema: strawberry.Schema, api: LocalFunction) -> Subscriptions:
@@ -81,9 +85,9 @@ def bind(schema: strawberry.Schema, api: LocalFunction) -> Subscriptions:
                 continue
             lambda_field = marked.get((definition.name, name))
             if lambda_field:
-                resolve = partial(_invoke, api, lambda_field)
+                resolve = _counted(partial(_invoke, api, lambda_field))
             elif (definition.name, name) in payloads:
-                resolve = _none(payloads[(definition.name, name)])
+                resolve = _counted(_none(payloads[(definition.name, name)]))
             else:
                 resolve = _property(name)
             if roots.mutation_type is graphql_type and name in triggers:
@@ -173,6 +177,19 @@ def _selected(value: Any, selection_set: SelectionSetNode | None, info: GraphQLR
         elif isinstance(selection, FragmentSpreadNode):
             selected |= _selected(value, info.fragments[selection.name.value].selection_set, info)
     return selected
+
+
+def _counted(resolve: Callable[..., Any]) -> Callable[..., Any]:
+    """A field with a resolver: each execution (each item of a batch too) counts towards the
+    request's resolverCountLimit, as on AppSync; past it, the field fails."""
+
+    def counted(source: Any, info: GraphQLResolveInfo, **arguments: Any) -> Any:
+        info.context["resolvers"] = info.context.get("resolvers", 0) + 1
+        if info.context["resolvers"] > RESOLVER_COUNT_LIMIT:
+            raise ResolverLimitExceeded(f"This request invoked more than {RESOLVER_COUNT_LIMIT} resolvers")
+        return resolve(source, info, **arguments)
+
+    return counted
 
 
 def _property(name: str) -> Callable[..., Any]:
@@ -270,6 +287,8 @@ def appsync_error(error: GraphQLError) -> dict[str, Any]:
         error_type, message = "Unauthorized", str(original)
     elif isinstance(original, UnsupportedOperation):
         error_type, message = "UnsupportedOperation", str(original)
+    elif isinstance(original, ResolverLimitExceeded):
+        error_type, message = "LimitExceeded", str(original)
     elif original is None:
         error_type, message = "ExecutionError", error.message
     else:

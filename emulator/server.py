@@ -22,7 +22,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.extensions import QueryDepthLimiter
+from strawberry.extensions import DisableIntrospection, QueryDepthLimiter
 
 from emulator import appsync, realtime
 from emulator.auth import Authenticator, Caller, SignedRequest, Unauthenticated
@@ -45,8 +45,12 @@ GRAPHIQL_PAGE = Path(__file__).with_name("static") / "graphiql.html"
 class AppSyncView(GraphQL):
     """strawberry's ASGI view, answering as AppSync does."""
 
-    def __init__(self, authenticator: Authenticator, stack: LocalStack, api: LocalFunction) -> None:
-        schema = build_schema(extensions=[QueryDepthLimiter(max_depth=QUERY_DEPTH_LIMIT)])
+    def __init__(
+        self, authenticator: Authenticator, stack: LocalStack, api: LocalFunction, *, introspection: bool
+    ) -> None:
+        # The stack's AppSync settings (infra/api.py): its depth limit, and introspection off in production.
+        limits = [QueryDepthLimiter(max_depth=QUERY_DEPTH_LIMIT)]
+        schema = build_schema(extensions=[*limits, *([] if introspection else [DisableIntrospection()])])
         self.subscriptions = appsync.bind(schema, api)
         # Websockets are served by emulator/realtime.py, in AppSync's protocol as well.
         super().__init__(schema, allow_queries_via_get=False, graphql_ide=None, subscription_protocols=())
@@ -108,8 +112,8 @@ def _client_ip(request: Request) -> str:
     return request.client.host if request.client else "127.0.0.1"
 
 
-def create_app(stack: LocalStack, api: LocalFunction, outbox: Outbox) -> Starlette:
-    view = AppSyncView(Authenticator(stack), stack, api)
+def create_app(stack: LocalStack, api: LocalFunction, outbox: Outbox, *, introspection: bool = True) -> Starlette:
+    view = AppSyncView(Authenticator(stack), stack, api, introspection=introspection)
 
     async def config(_: Request) -> JSONResponse:
         return JSONResponse(

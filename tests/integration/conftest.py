@@ -58,11 +58,11 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _start_emulator() -> tuple[subprocess.Popen[str], str]:
-    """Start `python -m emulator` with the demo seed; return once it says READY."""
+def start_emulator(*options: str) -> tuple[subprocess.Popen[str], str]:
+    """Start `python -m emulator` with these options; return it and its root URL once it says READY."""
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "emulator", "--port", str(port), "--seed", "demo"],
+        [sys.executable, "-m", "emulator", "--port", str(port), *options],
         cwd=ROOT,
         env={**os.environ, "OFFLINE_LIMIT": str(OFFLINE_LIMIT)},
         stdout=subprocess.PIPE,
@@ -95,10 +95,14 @@ def local_api() -> Iterator[Api]:
     if remote:
         yield Api(remote, {"apiKey": os.environ["MUSIC_API_KEY"]})
         return
-    process, base = _start_emulator()
+    process, base = start_emulator("--seed", "demo")
     with urllib.request.urlopen(f"{base}/config", timeout=10) as response:
         config = json.load(response)
     yield Api(f"{base}/graphql", config, base)
+    stop_emulator(process)
+
+
+def stop_emulator(process: subprocess.Popen[str]) -> None:
     process.terminate()
     try:
         process.wait(timeout=10)
