@@ -6,10 +6,9 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-import boto3
 from botocore.exceptions import ClientError
 
-from resolvers import store
+from resolvers import aws_clients, store
 from resolvers.clock import now_iso
 from resolvers.errors import ConflictError, NotFoundError, UnauthorizedError, ValidationError
 from resolvers.settings import settings
@@ -41,7 +40,7 @@ _ERRORS: dict[str, tuple[type[Exception], str | None]] = {
 
 @cache
 def _cognito() -> Any:
-    return boto3.client("cognito-idp")
+    return aws_clients.client("cognito-idp")
 
 
 def _call(

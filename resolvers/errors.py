@@ -28,5 +28,9 @@ class ConflictError(MusicError):
     """The request clashes with the current state: the email is taken, the artist still has albums."""
 
 
+class UnavailableError(MusicError):
+    """A service behind the API did not answer in time (or at all); trying again later may work."""
+
+
 class InternalError(MusicError):
     """Something failed on our side; details are in the logs, never in the response."""

@@ -27,9 +27,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any, NamedTuple
 
-import boto3
-
-from resolvers import store
+from resolvers import aws_clients, store
 from resolvers.catalog import GENRES, present_song
 from resolvers.clock import now_iso
 from resolvers.errors import ValidationError
@@ -76,7 +74,7 @@ class Entry(NamedTuple):
 
 @cache
 def _sqs() -> Any:
-    return boto3.client("sqs")
+    return aws_clients.client("sqs")
 
 
 def taste_changed(user_id: str) -> None:

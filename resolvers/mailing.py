@@ -17,10 +17,9 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
-import boto3
 from botocore.exceptions import ClientError
 
-from resolvers import store
+from resolvers import aws_clients, store
 from resolvers.clock import now_iso
 from resolvers.errors import NotFoundError, ValidationError
 from resolvers.observability import logger
@@ -35,7 +34,7 @@ SUBJECT_MAX = 99
 
 @cache
 def _sns() -> Any:
-    return boto3.client("sns")
+    return aws_clients.client("sns")
 
 
 def follow_tag(follow: Mapping[str, Any]) -> str:

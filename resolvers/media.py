@@ -18,11 +18,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import boto3
 import mutagen
-from botocore.config import Config
 
-from resolvers import releases, store
+from resolvers import aws_clients, releases, store
 from resolvers.clock import now_iso
 from resolvers.errors import NotFoundError, ValidationError
 from resolvers.observability import logger
@@ -119,12 +117,12 @@ PREFIXES = {slot.item_kind: slot.prefix for slot in SLOTS.values()}
 
 @cache
 def _s3() -> Any:
-    return boto3.client("s3", config=Config(signature_version="s3v4"))
+    return aws_clients.client("s3", signature_version="s3v4")
 
 
 @cache
 def _sqs() -> Any:
-    return boto3.client("sqs")
+    return aws_clients.client("sqs")
 
 
 def request_upload(data: Mapping[str, Any]) -> dict[str, Any]:

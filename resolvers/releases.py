@@ -22,9 +22,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-import boto3
-
-from resolvers import catalog, mailing, realtime, store
+from resolvers import aws_clients, catalog, mailing, realtime, store
 from resolvers.clock import now_iso
 from resolvers.errors import ValidationError
 from resolvers.observability import logger
@@ -41,7 +39,7 @@ STEPS = ("inbox", "email", "realtime")
 
 @cache
 def _sqs() -> Any:
-    return boto3.client("sqs")
+    return aws_clients.client("sqs")
 
 
 def new_event_id() -> str:

@@ -26,10 +26,10 @@ from decimal import Decimal
 from functools import cache
 from typing import Any, NamedTuple
 
-import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
+from resolvers import aws_clients
 from resolvers.errors import ConflictError, NotFoundError, ValidationError
 from resolvers.settings import settings
 from resolvers.table_layout import INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
@@ -54,7 +54,7 @@ class Page:
 
 @cache
 def _client() -> Any:
-    return boto3.client("dynamodb")
+    return aws_clients.client("dynamodb")
 
 
 def _table() -> str:

@@ -7,8 +7,10 @@ from typing import Any
 from aws_lambda_powertools.event_handler import AppSyncResolver
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import ConnectionError as ServiceUnreachable
+from botocore.exceptions import HTTPClientError
 
-from resolvers.errors import InternalError, MusicError
+from resolvers.errors import InternalError, MusicError, UnavailableError
 from resolvers.observability import logger, tracer
 from resolvers.routes import accounts, catalog, discover, feed, follows, media, offline, ratings
 
@@ -26,11 +28,16 @@ app.include_router(accounts.router)
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.APPSYNC_RESOLVER)
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any] | list[dict[str, Any]], context: LambdaContext) -> Any:
-    """Resolve the field; unexpected failures are logged and surface only as InternalError."""
+    """Resolve the field; a dead backing service surfaces as UnavailableError, anything else
+    unexpected as InternalError, both logged, neither with details."""
     try:
         return app.resolve(event, context)
     except MusicError:
         raise
+    except (ServiceUnreachable, HTTPClientError):
+        # Unreachable, refused, timed out or cut off, after the client's bounded retries.
+        logger.exception("a backing service did not answer")
+        raise UnavailableError(f"The service is unavailable; try again (request {context.aws_request_id})") from None
     except Exception:
         logger.exception("unexpected failure resolving a field")
         raise InternalError(f"Internal error (request {context.aws_request_id})") from None
