@@ -9,26 +9,20 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
-import sys
-import threading
-import time
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 from gql import Client, GraphQLRequest
 from gql.transport.requests import RequestsHTTPTransport
 
+from emulator import launcher
 from emulator.seed import ADMIN, LISTENER
 
-ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT = 60
 OFFLINE_LIMIT = 3  # small, so a test can reach the per-listener limit
 
 
@@ -52,41 +46,12 @@ class Api:
             pytest.skip("runs against the local emulator only")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def start_emulator(*options: str) -> tuple[subprocess.Popen[str], str]:
-    """Start `python -m emulator` with these options; return it and its root URL once it says READY."""
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "emulator", "--port", str(port), *options],
-        cwd=ROOT,
-        env={**os.environ, "OFFLINE_LIMIT": str(OFFLINE_LIMIT)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    ready = threading.Event()
-    lines: list[str] = []
-
-    def drain() -> None:
-        # Keep reading for the whole session: a full pipe would block the emulator.
-        assert process.stdout
-        for line in process.stdout:
-            lines.append(line)
-            if line.strip() == "READY":
-                ready.set()
-
-    threading.Thread(target=drain, daemon=True).start()
-    deadline = time.monotonic() + START_TIMEOUT
-    while not ready.wait(0.1):
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail("the emulator did not start:\n" + "".join(lines))
-    return process, f"http://127.0.0.1:{port}"
+    """An emulator of the test's own (its small OFFLINE_LIMIT included); fails the test if it does not start."""
+    try:
+        return launcher.start(*options, env={"OFFLINE_LIMIT": str(OFFLINE_LIMIT)})
+    except launcher.EmulatorDidNotStart as error:
+        pytest.fail(str(error))
 
 
 @pytest.fixture(scope="session")
@@ -102,12 +67,7 @@ def local_api() -> Iterator[Api]:
     stop_emulator(process)
 
 
-def stop_emulator(process: subprocess.Popen[str]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+stop_emulator = launcher.stop
 
 
 Run = Callable[..., dict[str, Any]]

@@ -1,0 +1,63 @@
+"""Start the local API as a subprocess and stop it: for tests and benchmarks that need a real server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+START_TIMEOUT_SECONDS = 60
+
+
+class EmulatorDidNotStart(RuntimeError):
+    """The emulator exited or stayed silent; the message holds what it printed."""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start(*options: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str]:
+    """`python -m emulator` with these options on a free port; returns it and its root URL once READY."""
+    port = free_port()
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter running our own module
+        [sys.executable, "-m", "emulator", "--port", str(port), *options],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    ready = threading.Event()
+    lines: list[str] = []
+
+    def drain() -> None:
+        # Keep reading for the process's whole life: a full pipe would block the emulator.
+        assert process.stdout
+        for line in process.stdout:
+            lines.append(line)
+            if line.strip() == "READY":
+                ready.set()
+
+    threading.Thread(target=drain, daemon=True).start()
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while not ready.wait(0.1):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise EmulatorDidNotStart("the emulator did not start:\n" + "".join(lines))
+    return process, f"http://127.0.0.1:{port}"
+
+
+def stop(process: subprocess.Popen[str]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
