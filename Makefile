@@ -8,7 +8,7 @@ STAGE ?= dev
 CDK_ENV := CDK_DISABLE_VERSION_CHECK=1 CDK_DISABLE_CLI_TELEMETRY=true CDK_HOME=$(CURDIR)/.cdk-home \
 	JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
 
-.PHONY: setup run test lint schema bench synth deploy promote clean
+.PHONY: setup run test lint schema bench load synth deploy promote clean
 
 setup: $(VENV)/.installed $(NPM_STAMP)
 
@@ -44,6 +44,10 @@ bench: setup
 	$(PY) -m bench.dynamodb_calls
 	$(PY) -m bench.fanout_calls
 	$(PY) -m bench.feed_calls
+
+## Load on a local API of its own: listeners browsing, rating and subscribed while an admin publishes
+load: setup
+	$(PY) -m bench.load
 
 ## Synthesize the CloudFormation templates offline (STAGE=dev|prod)
 synth: setup
