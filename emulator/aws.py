@@ -8,6 +8,9 @@ does around our code, and nothing else:
 - Cognito invokes the pool's post-confirmation trigger: here the local Lambda runtime does.
 - SNS delivers to email subscriptions (moto drops those publishes): here each publish goes
   to the local outbox for every email subscription whose filter policy matches it.
+- DynamoDB serves concurrent requests safely: moto copies a whole table at the start of
+  each transaction, and a write landing during the copy broke it ("dictionary changed
+  size during iteration", a 500). Here DynamoDB requests run one at a time.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import logging
 import os
 import secrets
 import socket
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +28,7 @@ import boto3
 from moto.cognitoidp import models as cognito_models
 from moto.cognitoidp import responses as cognito_responses
 from moto.cognitoidp.exceptions import CodeMismatchException
+from moto.dynamodb import responses as dynamodb_responses
 from moto.server import ThreadedMotoServer
 from moto.sns import models as sns_models
 
@@ -208,6 +213,21 @@ class SnsEmail:
         )
 
 
+def serialize_dynamodb() -> None:
+    """One DynamoDB request at a time in moto (see the module's docstring)."""
+    original = dynamodb_responses.DynamoHandler.call_action
+    if getattr(original, "serialized", False):
+        return
+    lock = threading.Lock()
+
+    def call_action(handler: Any) -> Any:
+        with lock:
+            return original(handler)
+
+    call_action.serialized = True  # type: ignore[attr-defined]
+    dynamodb_responses.DynamoHandler.call_action = call_action  # type: ignore[method-assign]
+
+
 class EmbeddedAws:
     """Starts moto on 127.0.0.1 and provisions the table, user pool and API key."""
 
@@ -235,6 +255,7 @@ class EmbeddedAws:
         os.environ.pop("AWS_PROFILE", None)
         Cognito(self.outbox, self.functions).install()
         SnsEmail(self.outbox).install()
+        serialize_dynamodb()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
         self._server.start()
         self.stack = self._provision()
