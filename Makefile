@@ -4,11 +4,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 NPM_STAMP := node_modules/.package-lock.json
 PORT ?= 4000
+# What `make run` keeps across restarts (accounts, catalog, media, follows, ratings); `make reset` forgets it.
+DATA_DIR ?= .local-data
 STAGE ?= dev
 CDK_ENV := CDK_DISABLE_VERSION_CHECK=1 CDK_DISABLE_CLI_TELEMETRY=true CDK_HOME=$(CURDIR)/.cdk-home \
 	JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
 
-.PHONY: setup run test lint schema bench load synth deploy promote clean
+.PHONY: setup run reset test lint schema bench load synth deploy promote clean
 
 setup: $(VENV)/.installed $(NPM_STAMP)
 
@@ -25,7 +27,11 @@ $(NPM_STAMP): package.json package-lock.json
 
 ## Serve the local API with the demo catalog: GraphiQL at http://127.0.0.1:$(PORT)/graphql
 run: setup
-	$(PY) -m emulator --port $(PORT) --seed demo
+	$(PY) -m emulator --port $(PORT) --seed demo --data-dir $(DATA_DIR)
+
+## Forget what the local API kept: the next `make run` starts from the demo catalog again
+reset:
+	rm -rf $(DATA_DIR)
 
 ## Lint, then every test (unit, schema, integration against the emulator, infrastructure)
 test: setup lint

@@ -1,12 +1,14 @@
-"""Run the local API: `python -m emulator [--port 4000] [--seed demo]`."""
+"""Run the local API: `python -m emulator [--port 4000] [--seed demo] [--data-dir DIR]`."""
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import threading
 import time
+from pathlib import Path
 
 import uvicorn
 
@@ -14,22 +16,50 @@ from emulator import aws, seed
 from emulator.events import QueueTrigger
 from emulator.lambdas import Functions
 from emulator.outbox import Outbox
+from emulator.persistence import LocalState
 from emulator.server import create_app
 
 
-def main(argv: list[str]) -> int:
+def _exit_cleanly(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
+def _local_state(directory: Path, stack: aws.LocalStack) -> LocalState:
+    """The state kept in `directory`, restored into the fresh emulation if there is one."""
+    state = LocalState(
+        directory,
+        table=stack.table_name,
+        bucket=stack.media_bucket,
+        user_pool_id=stack.user_pool_id,
+        account=aws.ACCOUNT_ID,
+        region=aws.REGION,
+    )
+    if state.exists:
+        state.restore()
+    return state
+
+
+def _options(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m emulator", description=__doc__)
     parser.add_argument("--port", type=int, default=4000, help="the API's port on 127.0.0.1 (default 4000)")
     parser.add_argument("--aws-port", type=int, default=None, help="the AWS emulation's port (default: a free one)")
     parser.add_argument("--seed", choices=["demo"], help="load the demo catalog and accounts at start")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="keep accounts, catalog, media, follows and ratings here across restarts (the demo seed loads only once)",
+    )
     parser.add_argument(
         "--no-introspection",
         dest="introspection",
         action="store_false",
         help="refuse __schema and __type queries, as the production stack does (GraphiQL then cannot load the schema)",
     )
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
 
+
+def main(argv: list[str]) -> int:
+    args = _options(argv)
     # Lambda-like settings for our handlers: quiet JSON logs, no X-Ray daemon to talk to.
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
@@ -45,6 +75,8 @@ def main(argv: list[str]) -> int:
     feed = functions.add(aws.FEED_FUNCTION, "resolvers.handlers.feed.handler")
     embedded = aws.EmbeddedAws(outbox, functions, args.aws_port)
     stack = embedded.start()
+    state = _local_state(args.data_dir, stack) if args.data_dir else None
+    seeding = args.seed == "demo" and not (state and state.exists)
     # The fan-out calls publishNewContent on this very API, signed with the local credentials.
     os.environ["APPSYNC_URL"] = f"http://127.0.0.1:{args.port}/graphql"
     triggers = [
@@ -70,21 +102,32 @@ def main(argv: list[str]) -> int:
         while not server.started:
             time.sleep(0.05)
         fan_out.start()
-        if args.seed == "demo":
+        if seeding:
             songs = seed.seed_demo(url, stack, outbox)
             print(f"Seeded the demo catalog ({songs} songs).", flush=True)
+        if args.seed == "demo":
             print(f"  admin:    {seed.ADMIN['email']} / {seed.ADMIN['password']}", flush=True)
             print(f"  listener: {seed.LISTENER['email']} / {seed.LISTENER['password']}", flush=True)
+        if state:
+            state.save()
+            state.start_autosave()
+            print(f"State kept in {args.data_dir} (delete it to start over).", flush=True)
         print(f"GraphQL API and GraphiQL: {url}   (API key for guests: {stack.api_key})", flush=True)
         print(f"Local mail (confirmation codes, release emails): http://127.0.0.1:{args.port}/outbox", flush=True)
         print("READY", flush=True)
 
     threading.Thread(target=announce, daemon=True).start()
+    # uvicorn stops on SIGTERM, then raises the signal again under the handler it found:
+    # with Python's default that ends the process before the last snapshot; with this one
+    # the `finally` below runs.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     try:
         server.run()
     finally:
         for trigger in [*triggers, fan_out]:
             trigger.stop()
+        if state:
+            state.stop()  # the last snapshot, before the emulation goes away
         embedded.stop()
     return 0
 
