@@ -8,8 +8,10 @@ from typing import Any
 import boto3
 import pytest
 
+from emulator.aws import MAX_RECEIVES as LOCAL_MAX_RECEIVES
 from emulator.events import QueueTrigger
 from emulator.lambdas import LocalFunction
+from infra.queues import MAX_RECEIVES as STACK_MAX_RECEIVES
 
 SEEN: list[str] = []
 
@@ -70,3 +72,8 @@ def test_a_failed_invocation_keeps_the_whole_batch(queues: tuple[str, str]) -> N
     trigger = QueueTrigger(queue, LocalFunction("test", "tests.unit.test_events.handler"))
     assert trigger.poll_once() == 1
     assert count(queue) == 1
+
+
+def test_local_queues_retry_as_often_as_the_stacks() -> None:
+    """A poison message reaches the DLQ after the same number of receives locally and on AWS."""
+    assert LOCAL_MAX_RECEIVES == STACK_MAX_RECEIVES
