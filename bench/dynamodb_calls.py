@@ -21,18 +21,7 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
-os.environ.update(
-    AWS_DEFAULT_REGION="us-east-1",
-    AWS_ACCESS_KEY_ID="bench",
-    AWS_SECRET_ACCESS_KEY="bench",  # noqa: S106
-    TABLE_NAME="music-bench",
-    USER_POOL_ID="unused",
-    USER_POOL_CLIENT_ID="unused",
-    POWERTOOLS_TRACE_DISABLED="true",
-    POWERTOOLS_LOG_LEVEL="ERROR",
-)
-os.environ.pop("AWS_ENDPOINT_URL", None)
-
+import bench.in_process  # noqa: F401 - the Lambda settings, before resolvers is imported
 from emulator import appsync
 from emulator.auth import COGNITO, Caller
 from emulator.lambdas import LocalFunction
@@ -130,6 +119,8 @@ class Counter:
 def main() -> None:
     with mock_aws():
         boto3.client("dynamodb").create_table(**create_table_request("music-bench"))
+        # Ratings queue a feed recomputation (an SQS message, not a DynamoDB call).
+        os.environ["FEED_QUEUE_URL"] = boto3.client("sqs").create_queue(QueueName="feed")["QueueUrl"]
         schema = build_schema()
         api = LocalFunction("music-bench-api", "resolvers.handlers.api.handler")
         counter = Counter()

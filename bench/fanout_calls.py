@@ -26,16 +26,7 @@ from typing import Any, ClassVar
 import boto3
 from moto import mock_aws
 
-os.environ.update(
-    AWS_DEFAULT_REGION="us-east-1",
-    AWS_ACCESS_KEY_ID="bench",
-    AWS_SECRET_ACCESS_KEY="bench",  # noqa: S106
-    TABLE_NAME="music-bench",
-    POWERTOOLS_TRACE_DISABLED="true",
-    POWERTOOLS_LOG_LEVEL="ERROR",
-)
-os.environ.pop("AWS_ENDPOINT_URL", None)
-
+import bench.in_process  # noqa: F401 - the Lambda settings, before resolvers is imported
 from emulator.events import sqs_event
 from emulator.lambdas import LambdaContext
 from resolvers import mailing, store

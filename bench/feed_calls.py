@@ -28,16 +28,7 @@ import boto3
 from moto import mock_aws
 from moto.core.botocore_stubber import BotocoreStubber
 
-os.environ.update(
-    AWS_DEFAULT_REGION="us-east-1",
-    AWS_ACCESS_KEY_ID="bench",
-    AWS_SECRET_ACCESS_KEY="bench",  # noqa: S106
-    TABLE_NAME="music-bench",
-    POWERTOOLS_TRACE_DISABLED="true",
-    POWERTOOLS_LOG_LEVEL="ERROR",
-)
-os.environ.pop("AWS_ENDPOINT_URL", None)
-
+import bench.in_process  # noqa: F401 - the Lambda settings, before resolvers is imported
 from emulator import appsync
 from emulator.auth import COGNITO, Caller
 from emulator.lambdas import LocalFunction
