@@ -54,7 +54,8 @@ class UnsupportedOperation(Exception):
 
 
 class ResolverLimitExceeded(Exception):
-    """The request invoked more resolvers than the API's resolverCountLimit (schema/limits.py)."""
+    """The request invoked more resolvers than the API's resolverCountLimit (schema/limits.py);
+    AppSync's errorType is `ResolverExecutionLimitReached`."""
 
 
 def bind(schema: strawberry.Schema, api: LocalFunction) -> Subscriptions:
@@ -288,7 +289,7 @@ def appsync_error(error: GraphQLError) -> dict[str, Any]:
     elif isinstance(original, UnsupportedOperation):
         error_type, message = "UnsupportedOperation", str(original)
     elif isinstance(original, ResolverLimitExceeded):
-        error_type, message = "LimitExceeded", str(original)
+        error_type, message = "ResolverExecutionLimitReached", str(original)
     elif original is None:
         error_type, message = "ExecutionError", error.message
     else:

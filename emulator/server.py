@@ -49,7 +49,9 @@ class AppSyncView(GraphQL):
         self, authenticator: Authenticator, stack: LocalStack, api: LocalFunction, *, introspection: bool
     ) -> None:
         # The stack's AppSync settings (infra/api.py): its depth limit, and introspection off in production.
-        limits = [QueryDepthLimiter(max_depth=QUERY_DEPTH_LIMIT)]
+        # strawberry counts the levels below the top-level field; AppSync's limit counts "nested levels",
+        # read here strictly (the top-level field is level 1), so a query that passes here passes there.
+        limits = [QueryDepthLimiter(max_depth=QUERY_DEPTH_LIMIT - 1)]
         schema = build_schema(extensions=[*limits, *([] if introspection else [DisableIntrospection()])])
         self.subscriptions = appsync.bind(schema, api)
         # Websockets are served by emulator/realtime.py, in AppSync's protocol as well.
