@@ -38,7 +38,7 @@ KNOWN_ERRORS = {
     "ConflictError",
     "UnauthorizedError",
     "Unauthorized",
-    "LimitExceeded",
+    "ResolverExecutionLimitReached",
     "UnsupportedOperation",
 }
 LEAKS = ("Traceback", 'File "', "/site-packages/", "resolvers/", "botocore", "Exception(")
