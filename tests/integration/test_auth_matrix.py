@@ -3,19 +3,28 @@
 The expectations below are written by hand, apart from the directives they check: a field
 missing from them (or one that no longer exists) fails the test. Each call is a minimal
 operation built from the field's own argument types (placeholder ids, the first enum
-value, only required input fields), so an allowed caller may well get NotFound or
-Validation: the point is that only refused callers get `Unauthorized`.
+value, the required input fields and those with a value by name), so an allowed caller
+may well get NotFound or Validation: the point is that only refused callers get
+`Unauthorized`. A refused mutation aims at real catalog items instead of placeholders,
+so that had it gone through, the catalog would show it; it must read the same after.
 Owned data (ratings, follows, offline library, inbox) is checked across two listeners.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
+import urllib.request
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 from gql import Client, GraphQLRequest
 from gql.transport.exceptions import TransportQueryError
 from graphql import (
@@ -31,9 +40,10 @@ from graphql import (
     get_named_type,
 )
 
+from emulator.aws import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, REGION
 from emulator.seed import ADMIN as ADMIN_ACCOUNT
 from schema import SDL_PATH
-from tests.integration.conftest import Api, Run, sign_in
+from tests.integration.conftest import Api, Run, sign_in, unique
 from tests.integration.stand_in_media import release_song
 from tests.integration.test_media import settled, upload
 from tests.integration.test_new_content import new_listener, subscriptions, transport_ws
@@ -52,7 +62,8 @@ LISTENER = {  # listeners and admins alike
     *("emailNotifications", "setEmailNotifications", "onNewContent"),
     *("offlineLibrary", "addToOffline", "removeFromOffline", "offlineSync"),
 }
-MAY_CALL = {"guest": GUEST, "listener": LISTENER, "admin": LISTENER | ADMIN}
+MAY_CALL = {"guest": GUEST, "listener": LISTENER, "admin": LISTENER | ADMIN, "backend": BACKEND}
+CALLERS = list(MAY_CALL)
 REFUSED = {"Unauthorized", "UnauthorizedException"}
 
 SCHEMA = build_schema(APPSYNC_DEFINITIONS + SDL_PATH.read_text())
@@ -68,36 +79,42 @@ PLACEHOLDERS = {
     "AWSDateTime": lambda: "2024-01-01T00:00:00Z",
     "AWSURL": lambda: "https://example.com/x",
 }
+# Arguments and input fields whose placeholder would be refused by validation alone.
+VALID = {"genre": "jazz", "contentType": "audio/mpeg"}
 
 
-def placeholder(kind: GraphQLInputType) -> Any:
-    """A value of this input type: the minimum it requires."""
+def placeholder(kind: GraphQLInputType, values: Mapping[str, Any]) -> Any:
+    """A value of this input type: the minimum it requires, plus the input fields `values` names."""
     if isinstance(kind, GraphQLNonNull):
-        return placeholder(kind.of_type)
+        return placeholder(kind.of_type, values)
     if isinstance(kind, GraphQLList):
-        return [placeholder(kind.of_type)]
+        return [placeholder(kind.of_type, values)]
     if isinstance(kind, GraphQLEnumType):
         return next(iter(kind.values))
     if isinstance(kind, GraphQLInputObjectType):
         return {
-            name: placeholder(field.type)
+            name: values[name] if name in values else placeholder(field.type, values)
             for name, field in kind.fields.items()
-            if isinstance(field.type, GraphQLNonNull) and field.default_value is Undefined
+            if name in values or (isinstance(field.type, GraphQLNonNull) and field.default_value is Undefined)
         }
     return PLACEHOLDERS.get(kind.name, lambda: "x")()
 
 
-def minimal_operation(operation: str, name: str) -> tuple[str, dict[str, Any]]:
-    """`operation($a: T!) { name(arg: $a) { __typename } }` with the required arguments only."""
+def minimal_operation(operation: str, name: str, values: Mapping[str, Any] = VALID) -> tuple[str, dict[str, Any]]:
+    """`operation($a: T!) { name(arg: $a) { __typename } }` with the required arguments and those `values` names."""
     field: GraphQLField = ROOTS[operation].fields[name]  # type: ignore[union-attr]
-    required = {arg: spec for arg, spec in field.args.items() if isinstance(spec.type, GraphQLNonNull)}
-    declared = ", ".join(f"${arg}: {spec.type}" for arg, spec in required.items())
-    passed = ", ".join(f"{arg}: ${arg}" for arg in required)
+    passed_args = {
+        arg: spec for arg, spec in field.args.items() if arg in values or isinstance(spec.type, GraphQLNonNull)
+    }
+    declared = ", ".join(f"${arg}: {spec.type}" for arg, spec in passed_args.items())
+    passed = ", ".join(f"{arg}: ${arg}" for arg in passed_args)
     selection = " { __typename }" if isinstance(get_named_type(field.type), GraphQLObjectType) else ""
     document = (
         f"{operation}{f'({declared})' if declared else ''} {{ {name}{f'({passed})' if passed else ''}{selection} }}"
     )
-    return document, {arg: placeholder(spec.type) for arg, spec in required.items()}
+    return document, {
+        arg: values[arg] if arg in values else placeholder(spec.type, values) for arg, spec in passed_args.items()
+    }
 
 
 def test_every_root_field_has_an_expectation() -> None:
@@ -107,18 +124,85 @@ def test_every_root_field_has_an_expectation() -> None:
     assert expected - in_schema == set(), "these expectations name fields that no longer exist"
 
 
+def signed_client(url: str) -> Run:
+    """The backend: each request signed with SigV4 and the emulator's IAM credentials, as the fan-out signs."""
+    credentials = Credentials(LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY)
+
+    def run(document: str, **variables: Any) -> dict[str, Any]:
+        body = json.dumps({"query": document, "variables": variables}).encode()
+        request = AWSRequest(method="POST", url=url, data=body, headers={"content-type": "application/json"})
+        SigV4Auth(credentials, "appsync", REGION).add_auth(request)
+        signed = urllib.request.Request(url, body, dict(request.headers.items()), method="POST")
+        with urllib.request.urlopen(signed, timeout=30) as response:
+            answer = json.load(response)
+        if answer.get("errors"):
+            raise TransportQueryError(str(answer["errors"][0]), errors=answer["errors"], data=answer.get("data"))
+        return answer["data"]
+
+    return run
+
+
 @pytest.fixture(scope="module")
 def callers(local_api: Api, guest: Run, admin: Run) -> dict[str, tuple[Run, dict[str, str]]]:
     """Each kind of caller, as a client and as the headers a websocket needs; a fresh listener
     so the placeholder calls change no other test's account."""
-    local_api.local_only()
+    local_api.local_only()  # the backend signs with the emulator's credentials
     fresh = new_listener(local_api, guest)
     admin_token = sign_in(guest, ADMIN_ACCOUNT["email"], ADMIN_ACCOUNT["password"])["idToken"]
     return {
         "guest": (guest, {"x-api-key": local_api.config["apiKey"]}),
         "listener": (fresh.run, {"authorization": fresh.token}),
         "admin": (admin, {"authorization": admin_token}),
+        "backend": (signed_client(local_api.url), {}),
     }
+
+
+CATALOG = """query($artist: ID!, $album: ID!, $song: ID!, $word: String!) {
+  artist(id: $artist) { name bio genres updatedAt albums { items { id } } }
+  album(id: $album) { title genre releaseDate updatedAt songs { items { id } } }
+  song(id: $song) { title genre status trackNumber updatedAt }
+  songs(filter: {artistId: $artist}) { items { id } }
+  search(query: $word) { artists { id } albums { id } songs { id } }
+}"""
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Catalog items that only refused calls name, and the word their names would take."""
+
+    artist: str
+    album: str
+    song: str
+    word: str
+
+    def values(self, field_name: str) -> dict[str, Any]:
+        """Arguments and input fields naming these items: `id` is the item the field's name ends with."""
+        named = {**VALID, "artistId": self.artist, "albumId": self.album, "songId": self.song}
+        named |= {"title": self.word, "name": self.word}
+        kind = next((kind for kind in ("Artist", "Album", "Song") if field_name.endswith(kind)), None)
+        return named | ({"id": named[f"{kind.lower()}Id"]} if kind else {})
+
+    def catalog(self, admin: Run) -> dict[str, Any]:
+        """What an admin sees of them, and of anything named with the word."""
+        return admin(CATALOG, artist=self.artist, album=self.album, song=self.song, word=self.word)
+
+
+@pytest.fixture(scope="module")
+def targets(admin: Run) -> Targets:
+    """An artist with an album holding a draft song, all made for this module."""
+    artist = admin(
+        'mutation($n: String!) { createArtist(input: {name: $n, genres: ["rock"]}) { id } }', n=unique("Kept")
+    )
+    artist_id = artist["createArtist"]["id"]
+    album = admin(
+        "mutation($i: CreateAlbumInput!) { createAlbum(input: $i) { id } }",
+        i={"artistId": artist_id, "title": unique("Kept"), "genre": "rock"},
+    )["createAlbum"]["id"]
+    song = admin(
+        "mutation($i: CreateSongInput!) { createSong(input: $i) { id } }",
+        i={"artistId": artist_id, "albumId": album, "title": unique("Kept"), "genre": "rock", "trackNumber": 1},
+    )["createSong"]["id"]
+    return Targets(artist_id, album, song, f"Intruder{uuid.uuid4().hex[:8]}")
 
 
 def outcome(run: Run, document: str, variables: dict[str, Any]) -> str | None:
@@ -130,15 +214,22 @@ def outcome(run: Run, document: str, variables: dict[str, Any]) -> str | None:
     return None
 
 
-@pytest.mark.parametrize("who", ["guest", "listener", "admin"])
+@pytest.mark.parametrize("who", CALLERS)
 @pytest.mark.parametrize(("operation", "name"), [f for f in FIELDS if f[0] != "subscription"], ids=lambda v: v)
-def test_each_caller_gets_what_the_schema_promises(callers: dict, who: str, operation: str, name: str) -> None:
+def test_each_caller_gets_what_the_schema_promises(
+    callers: dict, targets: Targets, admin: Run, who: str, operation: str, name: str
+) -> None:
     run, _ = callers[who]
-    error_type = outcome(run, *minimal_operation(operation, name))
     if name in MAY_CALL[who]:
+        error_type = outcome(run, *minimal_operation(operation, name))
         assert error_type not in REFUSED, f"{who} should be allowed {name}"
-    else:
-        assert error_type == "Unauthorized", f"{who} should be refused {name}, got {error_type}"
+        return
+    writes = operation == "mutation"
+    before = targets.catalog(admin) if writes else None
+    error_type = outcome(run, *minimal_operation(operation, name, targets.values(name)))
+    assert error_type == "Unauthorized", f"{who} should be refused {name}, got {error_type}"
+    if writes:
+        assert targets.catalog(admin) == before, f"{who}'s refused {name} changed the catalog"
 
 
 def _error_type(error: TransportQueryError) -> str | None:
@@ -151,7 +242,8 @@ def open_subscriptions(local_api: Api) -> int:
     return len(subscriptions(local_api))
 
 
-@pytest.mark.parametrize("who", ["guest", "listener", "admin"])
+# The backend is left out: the emulator takes IAM signatures over HTTP only (AppSync also on websockets).
+@pytest.mark.parametrize("who", [who for who in CALLERS if who != "backend"])
 @pytest.mark.parametrize("name", [name for operation, name in FIELDS if operation == "subscription"])
 def test_each_caller_may_subscribe_as_the_schema_promises(local_api: Api, callers: dict, who: str, name: str) -> None:
     _, headers = callers[who]
@@ -230,4 +322,8 @@ def test_one_listener_can_neither_see_nor_change_anothers_data(local_api: Api, g
         ben.run("mutation($ids: [ID!]) { markNotificationsRead(ids: $ids) }", ids=note_ids)["markNotificationsRead"]
         == 0
     )
+    assert ben.run("mutation { markNotificationsRead(all: true) }")["markNotificationsRead"] == 0
+    synced = ben.run("mutation { offlineSync { download { song { id } } keep { song { id } } remove } }")
+    assert synced["offlineSync"] == {"download": [], "keep": [], "remove": []}
+    assert ben.run("mutation($s: ID!) { rateSong(songId: $s, stars: 1) { stars } }", s=song["id"])
     assert owned(anna.run, song["id"]) == before, "nothing of Anna's changed"
