@@ -67,12 +67,12 @@ def main(argv: list[str]) -> int:
 
     outbox = Outbox()
     functions = Functions()
-    api = functions.add(aws.API_FUNCTION, "resolvers.handlers.api.handler")
-    functions.add(aws.POST_CONFIRMATION, "resolvers.handlers.post_confirmation.handler")
-    processor = functions.add(aws.MEDIA_PROCESSOR, "resolvers.handlers.media_processor.handler")
-    cleanup = functions.add(aws.CLEANUP, "resolvers.handlers.cleanup.handler")
-    new_content = functions.add(aws.NEW_CONTENT_FUNCTION, "resolvers.handlers.new_content.handler")
-    feed = functions.add(aws.FEED_FUNCTION, "resolvers.handlers.feed.handler")
+    for spec in aws.FUNCTIONS:
+        functions.add(spec.name, spec.handler, spec.timeout_seconds)
+    api, processor, cleanup, new_content, feed = (
+        functions.get(name)
+        for name in (aws.API_FUNCTION, aws.MEDIA_PROCESSOR, aws.CLEANUP, aws.NEW_CONTENT_FUNCTION, aws.FEED_FUNCTION)
+    )
     embedded = aws.EmbeddedAws(outbox, functions, args.aws_port)
     stack = embedded.start()
     state = _local_state(args.data_dir, stack) if args.data_dir else None

@@ -64,6 +64,26 @@ MAX_RECEIVES = 3
 LOCAL_API_KEY = "da2-localmusicplatform"
 
 
+@dataclass(frozen=True)
+class FunctionSpec:
+    """A function of the stack as the local runtime runs it: the stack's handler and timeout."""
+
+    name: str
+    handler: str
+    timeout_seconds: int
+
+
+# The stack's functions; tests/infra/test_timeouts.py checks the timeouts against the template.
+FUNCTIONS = (
+    FunctionSpec(API_FUNCTION, "resolvers.handlers.api.handler", 10),
+    FunctionSpec(POST_CONFIRMATION, "resolvers.handlers.post_confirmation.handler", 10),
+    FunctionSpec(MEDIA_PROCESSOR, "resolvers.handlers.media_processor.handler", 300),
+    FunctionSpec(CLEANUP, "resolvers.handlers.cleanup.handler", 60),
+    FunctionSpec(NEW_CONTENT_FUNCTION, "resolvers.handlers.new_content.handler", 300),
+    FunctionSpec(FEED_FUNCTION, "resolvers.handlers.feed.handler", 60),
+)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
