@@ -87,7 +87,9 @@ class LocalFunction:
         if not invocation.done.wait(self.timeout_seconds):
             invocation.abandoned = True
             self._instance = threading.Lock()
-            raise LambdaError("Sandbox.Timedout", f"Task timed out after {self.timeout_seconds:.2f} seconds")
+            message = f"Task timed out after {self.timeout_seconds:.2f} seconds"
+            print(f"[lambda] {self.name}: {message}; its thread is abandoned", flush=True)  # CloudWatch's line
+            raise LambdaError("Sandbox.Timedout", message)
         if invocation.error:
             raise invocation.error
         try:
