@@ -24,21 +24,6 @@ def _exit_cleanly(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
 
-def _local_state(directory: Path, stack: aws.LocalStack) -> LocalState:
-    """The state kept in `directory`, restored into the fresh emulation if there is one."""
-    state = LocalState(
-        directory,
-        table=stack.table_name,
-        bucket=stack.media_bucket,
-        user_pool_id=stack.user_pool_id,
-        account=aws.ACCOUNT_ID,
-        region=aws.REGION,
-    )
-    if state.exists:
-        state.restore()
-    return state
-
-
 def _options(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m emulator", description=__doc__)
     parser.add_argument("--port", type=int, default=4000, help="the API's port on 127.0.0.1 (default 4000)")
@@ -47,7 +32,8 @@ def _options(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--data-dir",
         type=Path,
-        help="keep accounts, catalog, media, follows and ratings here across restarts (the demo seed loads only once)",
+        help="keep accounts, sessions, catalog, media, follows, ratings and queued work here across restarts "
+        "(the demo seed loads only into a new directory)",
     )
     parser.add_argument(
         "--no-introspection",
@@ -65,17 +51,21 @@ def main(argv: list[str]) -> int:
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "music")
 
-    outbox = Outbox()
+    state = LocalState(args.data_dir) if args.data_dir else None
+    outbox = Outbox(state.outbox_path if state else None)
     functions = Functions()
-    api = functions.add(aws.API_FUNCTION, "resolvers.handlers.api.handler")
-    functions.add(aws.POST_CONFIRMATION, "resolvers.handlers.post_confirmation.handler")
-    processor = functions.add(aws.MEDIA_PROCESSOR, "resolvers.handlers.media_processor.handler")
-    cleanup = functions.add(aws.CLEANUP, "resolvers.handlers.cleanup.handler")
-    new_content = functions.add(aws.NEW_CONTENT_FUNCTION, "resolvers.handlers.new_content.handler")
-    feed = functions.add(aws.FEED_FUNCTION, "resolvers.handlers.feed.handler")
-    embedded = aws.EmbeddedAws(outbox, functions, args.aws_port)
+    for spec in aws.FUNCTIONS:
+        functions.add(spec.name, spec.handler, spec.timeout_seconds)
+    api, processor, cleanup, new_content, feed = (
+        functions.get(name)
+        for name in (aws.API_FUNCTION, aws.MEDIA_PROCESSOR, aws.CLEANUP, aws.NEW_CONTENT_FUNCTION, aws.FEED_FUNCTION)
+    )
+    embedded = aws.EmbeddedAws(outbox, functions, args.aws_port, instance=state.instance if state else None)
     stack = embedded.start()
-    state = _local_state(args.data_dir, stack) if args.data_dir else None
+    if state:
+        state.attach(stack, embedded.cognito)
+        if state.exists:
+            state.restore()  # before the queues are polled and the API serves
     seeding = args.seed == "demo" and not (state and state.exists)
     # The fan-out calls publishNewContent on this very API, signed with the local credentials.
     os.environ["APPSYNC_URL"] = f"http://127.0.0.1:{args.port}/graphql"

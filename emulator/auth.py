@@ -25,6 +25,8 @@ from schema.directives import ApiKey, CognitoUserPools, Iam
 COGNITO = "AMAZON_COGNITO_USER_POOLS"
 API_KEY = "API_KEY"
 IAM = "AWS_IAM"
+# The pool's keys come from the local emulation: a dead one fails sign-in checks within seconds.
+JWKS_TIMEOUT_SECONDS = 5
 
 
 class Unauthenticated(Exception):
@@ -90,7 +92,7 @@ class Authenticator:
 
     @cached_property
     def _jwks(self) -> jwt.PyJWKClient:
-        return jwt.PyJWKClient(self.stack.jwks_url, cache_keys=True)
+        return jwt.PyJWKClient(self.stack.jwks_url, cache_keys=True, timeout=JWKS_TIMEOUT_SECONDS)
 
     def caller(
         self, headers: Mapping[str, str], source_ip: str = "127.0.0.1", signed: SignedRequest | None = None

@@ -21,6 +21,7 @@ import os
 import secrets
 import socket
 import threading
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,6 +63,26 @@ VISIBILITY_SECONDS = 2
 MAX_RECEIVES = 3
 # A fixed key, so a local frontend can keep it in its config; it guards nothing on this machine.
 LOCAL_API_KEY = "da2-localmusicplatform"
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """A function of the stack as the local runtime runs it: the stack's handler and timeout."""
+
+    name: str
+    handler: str
+    timeout_seconds: int
+
+
+# The stack's functions; tests/infra/test_timeouts.py checks the timeouts against the template.
+FUNCTIONS = (
+    FunctionSpec(API_FUNCTION, "resolvers.handlers.api.handler", 10),
+    FunctionSpec(POST_CONFIRMATION, "resolvers.handlers.post_confirmation.handler", 10),
+    FunctionSpec(MEDIA_PROCESSOR, "resolvers.handlers.media_processor.handler", 300),
+    FunctionSpec(CLEANUP, "resolvers.handlers.cleanup.handler", 60),
+    FunctionSpec(NEW_CONTENT_FUNCTION, "resolvers.handlers.new_content.handler", 300),
+    FunctionSpec(FEED_FUNCTION, "resolvers.handlers.feed.handler", 60),
+)
 
 
 def free_port() -> int:
@@ -144,6 +165,13 @@ class Cognito:
         cognito_models.CognitoIdpBackend.admin_confirm_sign_up = admin_confirm
         cognito_responses.CognitoIdpResponse.confirm_sign_up = confirm_response
 
+    def pending_codes(self, pool_id: str) -> dict[str, str]:
+        """Codes mailed and not used yet, by username: a restart keeps them (emulator/persistence.py)."""
+        return {username: code for (pool, username), code in list(self._codes.items()) if pool == pool_id}
+
+    def restore_codes(self, pool_id: str, codes: dict[str, str]) -> None:
+        self._codes.update({(pool_id, username): code for username, code in codes.items()})
+
     def _mail_code(self, user: Any) -> None:
         code = f"{secrets.randbelow(10**6):06d}"
         self._codes[(user.user_pool_id, user.username)] = code
@@ -213,15 +241,18 @@ class SnsEmail:
         )
 
 
+# Held by every DynamoDB request in moto, and by whoever reads moto's tables directly.
+DYNAMODB_LOCK = threading.Lock()
+
+
 def serialize_dynamodb() -> None:
     """One DynamoDB request at a time in moto (see the module's docstring)."""
     original = dynamodb_responses.DynamoHandler.call_action
     if getattr(original, "serialized", False):
         return
-    lock = threading.Lock()
 
     def call_action(handler: Any) -> Any:
-        with lock:
+        with DYNAMODB_LOCK:
             return original(handler)
 
     call_action.serialized = True  # type: ignore[attr-defined]
@@ -231,10 +262,16 @@ def serialize_dynamodb() -> None:
 class EmbeddedAws:
     """Starts moto on 127.0.0.1 and provisions the table, user pool and API key."""
 
-    def __init__(self, outbox: Outbox, functions: Functions, port: int | None = None) -> None:
+    def __init__(
+        self, outbox: Outbox, functions: Functions, port: int | None = None, instance: str | None = None
+    ) -> None:
         self.port = port or free_port()
         self.outbox = outbox
         self.functions = functions
+        # The user pool and app client ids derive from it: the same instance, the same ids, so
+        # tokens issued before a restart with a data directory stay valid (moto signs with one key).
+        self.instance = instance or uuid.uuid4().hex
+        self.cognito = Cognito(outbox, functions)
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
         self.stack: LocalStack | None = None
 
@@ -251,9 +288,11 @@ class EmbeddedAws:
             AWS_ACCESS_KEY_ID=LOCAL_ACCESS_KEY,
             AWS_SECRET_ACCESS_KEY=LOCAL_SECRET_KEY,
             MOTO_ALLOW_NONEXISTENT_REGION="true",
+            MOTO_COGNITO_IDP_USER_POOL_ID_STRATEGY="HASH",
+            MOTO_COGNITO_IDP_USER_POOL_CLIENT_ID_STRATEGY="HASH",
         )
         os.environ.pop("AWS_PROFILE", None)
-        Cognito(self.outbox, self.functions).install()
+        self.cognito.install()
         SnsEmail(self.outbox).install()
         serialize_dynamodb()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
@@ -292,6 +331,7 @@ class EmbeddedAws:
                 }
             },
             LambdaConfig={"PostConfirmation": self.functions.arn(POST_CONFIRMATION)},
+            UserPoolTags={"emulator-instance": self.instance},
         )["UserPool"]
         for group in (ADMIN_GROUP, LISTENER_GROUP):
             cognito.create_group(UserPoolId=pool["Id"], GroupName=group)

@@ -24,11 +24,14 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start(*options: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str]:
-    """`python -m emulator` with these options on a free port; returns it and its root URL once READY."""
+def start(
+    *options: str, env: dict[str, str] | None = None, module: str = "emulator"
+) -> tuple[subprocess.Popen[str], str]:
+    """`python -m emulator` (or a module that wraps it) with these options on a free port;
+    returns it and its root URL once READY."""
     port = free_port()
     process = subprocess.Popen(  # noqa: S603 - our own interpreter running our own module
-        [sys.executable, "-m", "emulator", "--port", str(port), *options],
+        [sys.executable, "-m", module, "--port", str(port), *options],
         cwd=ROOT,
         env={**os.environ, **(env or {})},
         stdout=subprocess.PIPE,

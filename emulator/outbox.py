@@ -15,9 +15,12 @@ from resolvers.clock import now_iso
 
 class Outbox:
     def __init__(self, path: Path | None = None) -> None:
+        """With a path, mail is appended there as it is sent, and what it holds is read back."""
         self._messages: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self._path = path
+        if path and path.exists():
+            self._messages = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
     def send(self, to: str, subject: str, body: str, **extra: Any) -> dict[str, Any]:
         message = {"to": to, "subject": subject, "body": body, "sentAt": now_iso(), **extra}

@@ -46,10 +46,10 @@ class Api:
             pytest.skip("runs against the local emulator only")
 
 
-def start_emulator(*options: str) -> tuple[subprocess.Popen[str], str]:
+def start_emulator(*options: str, module: str = "emulator") -> tuple[subprocess.Popen[str], str]:
     """An emulator of the test's own (its small OFFLINE_LIMIT included); fails the test if it does not start."""
     try:
-        return launcher.start(*options, env={"OFFLINE_LIMIT": str(OFFLINE_LIMIT)})
+        return launcher.start(*options, env={"OFFLINE_LIMIT": str(OFFLINE_LIMIT)}, module=module)
     except launcher.EmulatorDidNotStart as error:
         pytest.fail(str(error))
 

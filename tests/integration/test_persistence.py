@@ -1,4 +1,5 @@
-"""`--data-dir`: what a developer created is still there after a restart, and after a crash."""
+"""`--data-dir`: what a developer created is still there after a restart, and after a crash:
+the same data, the same password, and the sessions (tokens, refresh tokens) of before."""
 
 from __future__ import annotations
 
@@ -54,27 +55,55 @@ def build_up(base: str) -> dict[str, Any]:
     audio = wav(1.0)
     upload(admin, song, audio, "audio/wav")
     assert settled(admin, song)["status"] == "READY"
-    listener = client(f"{base}/graphql", {"authorization": sign_in(guest, email, PASSWORD)["idToken"]})
+    session = sign_in(guest, email, PASSWORD)
+    listener = client(f"{base}/graphql", {"authorization": session["idToken"]})
     listener("mutation($a: ID!) { follow(input: {artistId: $a}) { artistId } }", a=artist)
     listener("mutation($s: ID!) { rateSong(songId: $s, stars: 4) { stars } }", s=song)
-    return {"email": email, "song": song, "audio": audio, "state": listener(STATE, song=song)}
-
-
-def what_is_there(base: str, made: dict[str, Any]) -> dict[str, Any]:
-    """The same listener, signing in again (a restart makes a new user pool, so old tokens go)."""
-    guest = guest_of(base)
-    listener = client(f"{base}/graphql", {"authorization": sign_in(guest, made["email"], PASSWORD)["idToken"]})
-    return listener(STATE, song=made["song"])
+    listener("mutation { setEmailNotifications(enabled: true) { enabled } }")
+    return {
+        "email": email,
+        "artist": artist,
+        "song": song,
+        "audio": audio,
+        "session": session,
+        "state": listener(STATE, song=song),
+    }
 
 
 def assert_kept(base: str, made: dict[str, Any]) -> None:
-    after = what_is_there(base, made)
-    before = made["state"]
-    assert after["me"] == before["me"], "same account, same id: it still owns its data"
-    assert (after["myRatings"], after["myFollows"]) == (before["myRatings"], before["myFollows"])
-    for field in ("title", "status", "averageRating", "ratingCount", "artist"):
-        assert after["song"][field] == before["song"][field]
+    """The listener's token of before still works, as do their refresh token and password."""
+    guest = guest_of(base)
+    refreshed = guest(
+        "mutation($t: String!) { refreshSession(refreshToken: $t) { idToken } }", t=made["session"]["refreshToken"]
+    )["refreshSession"]
+    for token in (made["session"]["idToken"], refreshed["idToken"], sign_in(guest, made["email"], PASSWORD)["idToken"]):
+        after = client(f"{base}/graphql", {"authorization": token})(STATE, song=made["song"])
+        before = made["state"]
+        assert after["me"] == before["me"], "same account, same id: it still owns its data"
+        assert (after["myRatings"], after["myFollows"]) == (before["myRatings"], before["myFollows"])
+        for field in ("title", "status", "averageRating", "ratingCount", "artist"):
+            assert after["song"][field] == before["song"][field]
     assert requests.get(after["song"]["streamUrl"], timeout=10).content == made["audio"]
+
+
+def assert_release_mailed(base: str, made: dict[str, Any]) -> None:
+    """The email subscription survived too: a new song of the followed artist reaches the outbox."""
+    admin = client(
+        f"{base}/graphql", {"authorization": sign_in(guest_of(base), ADMIN["email"], ADMIN["password"])["idToken"]}
+    )
+    song = admin(
+        'mutation($a: ID!) { createSong(input: {title: "After The Restart", artistId: $a, genre: "folk"}) { id } }',
+        a=made["artist"],
+    )["createSong"]["id"]
+    upload(admin, song, wav(1.0), "audio/wav")
+    assert settled(admin, song)["status"] == "READY"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(f"{base}/outbox?to={made['email']}", timeout=10) as response:
+            if any("After The Restart" in mail["body"] for mail in json.load(response)):
+                return
+        time.sleep(0.2)
+    pytest.fail("no release email after the restart")
 
 
 @pytest.fixture
@@ -92,6 +121,7 @@ def test_a_restart_keeps_accounts_catalog_media_follows_and_ratings(data_dir: Pa
     process, base = start_emulator("--seed", "demo", "--data-dir", str(data_dir))
     try:
         assert_kept(base, made)
+        assert_release_mailed(base, made)
         admin_guest = guest_of(base)
         admin = client(
             f"{base}/graphql", {"authorization": sign_in(admin_guest, ADMIN["email"], ADMIN["password"])["idToken"]}

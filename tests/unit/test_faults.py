@@ -1,14 +1,20 @@
-"""A backing service that is down or hangs: the API answers UnavailableError within seconds, never hangs."""
+"""A backing service that is down or hangs: the API answers UnavailableError within seconds, never hangs.
+
+And a handler that hangs for another reason runs into its function's timeout, as on Lambda.
+"""
 
 from __future__ import annotations
 
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from emulator.lambdas import LambdaError, LocalFunction
 from resolvers import aws_clients
 from resolvers.errors import UnavailableError
 from tests.unit.conftest import CACHED_CLIENTS, appsync_event, invoke
@@ -80,7 +86,7 @@ def test_a_hanging_service_times_out_instead_of_holding_the_request() -> None:
 def test_every_client_has_timeouts_and_bounded_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     config = aws_clients.client("dynamodb").meta.config
-    assert (config.connect_timeout, config.read_timeout) == (2, 5)
+    assert (config.connect_timeout, config.read_timeout) == (1, 2)
     assert config.retries == {"total_max_attempts": 3, "mode": "standard"}
     made_elsewhere = [
         str(path.relative_to(ROOT))
@@ -88,3 +94,28 @@ def test_every_client_has_timeouts_and_bounded_retries(monkeypatch: pytest.Monke
         if "boto3.client(" in path.read_text() and path.name != "aws_clients.py"
     ]
     assert made_elsewhere == [], "make AWS clients with resolvers.aws_clients.client"
+
+
+HUNG = threading.Event()
+
+
+def hanging_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Hangs until released when asked to; answers at once otherwise."""
+    if event.get("hang"):
+        HUNG.wait(30)
+    return {"remainingMs": context.get_remaining_time_in_millis()}
+
+
+def test_a_hung_handler_times_out_like_lambda_and_the_next_call_is_served() -> None:
+    function = LocalFunction("hangs", "tests.unit.test_faults.hanging_handler", timeout_seconds=0.5)
+    HUNG.clear()
+    started = time.monotonic()
+    with pytest.raises(LambdaError) as timed_out:
+        function.invoke({"hang": True})
+    assert timed_out.value.error_type == "Sandbox.Timedout"
+    assert 0.5 <= time.monotonic() - started < CEILING_SECONDS
+    started = time.monotonic()
+    answered = function.invoke({})  # the hung thread still holds its instance: a fresh one answers
+    assert time.monotonic() - started < 0.5
+    assert 0 < answered["remainingMs"] <= 500
+    HUNG.set()
