@@ -34,6 +34,9 @@ def text(value: Any, field: str, *, max_length: int, required: bool = True) -> s
         if required:
             raise ValidationError(f"{field}: must not be empty")
         return None
+    if any(unicodedata.category(ch) == "Cs" for ch in cleaned):
+        # JSON's \ud800 escapes carry lone surrogates in; UTF-8, and so DynamoDB, cannot hold them.
+        raise ValidationError(f"{field}: must be valid Unicode text (a lone surrogate is not)")
     if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in cleaned):
         raise ValidationError(f"{field}: must not contain control characters")
     if len(cleaned) > max_length:

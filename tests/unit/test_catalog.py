@@ -58,6 +58,8 @@ def test_missing_items_are_null() -> None:
         ("createArtist", {"input": {"name": "   "}}, "name: must not be empty"),
         ("createArtist", {"input": {"name": "A", "genres": ["polka"]}}, "unknown genre"),
         ("createArtist", {"input": {"name": "bad\x00name"}}, "control characters"),
+        ("createArtist", {"input": {"name": "Nina \ud800Vale"}}, "name: must be valid Unicode"),
+        ("createArtist", {"input": {"name": "N", "bio": "\udfff"}}, "bio: must be valid Unicode"),
         ("createArtist", {"input": {"name": "x" * 201}}, "at most 200"),
         (
             "createAlbum",
