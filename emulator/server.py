@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from cross_web import HTTPException
 from graphql import ExecutionResult
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -78,8 +79,25 @@ class AppSyncView(GraphQL):
                 await JSONResponse(error, status_code=401)(scope, receive, send)
                 return
             scope.setdefault("state", {})["caller"] = caller
-            receive = _replay(body, receive)
+            response = await self._answer(Request(scope, _replay(body, receive)), body)
+            await response(scope, receive, send)
+            return
         await super().__call__(scope, receive, send)
+
+    async def _answer(self, request: Request, body: bytes) -> Response:
+        """The GraphQL answer; a request that is not one gets AppSync's 400, in GraphQL's shape."""
+        if not body.strip():
+            return _malformed("Request body is empty.")
+        try:
+            envelope = json.loads(body)
+        except ValueError:  # not JSON, or not UTF-8
+            envelope = None
+        if not isinstance(envelope, dict):  # strawberry would fail on it with a 500
+            return _malformed("Unable to parse GraphQL query.")
+        try:
+            return await self.run(request)
+        except HTTPException as refusal:  # no query, variables not an object, unknown operation...
+            return _malformed(refusal.reason, refusal.status_code)
 
     async def _graphiql(self, scope: Scope, receive: Receive, send: Send) -> None:
         page = GRAPHIQL_PAGE.read_text().replace("__API_KEY__", json.dumps(self.stack.api_key))
@@ -94,6 +112,11 @@ class AppSyncView(GraphQL):
         if result.errors:
             response["errors"] = [appsync.appsync_error(error) for error in result.errors]
         return response
+
+
+def _malformed(reason: str, status: int = 400) -> JSONResponse:
+    """AppSync's answer to an HTTP request that holds no GraphQL request it can read."""
+    return JSONResponse({"errors": [{"errorType": "MalformedHttpRequestException", "message": reason}]}, status)
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import urllib.error
+import urllib.request
 import uuid
 from typing import Any
 
 import pytest
 from gql.transport.exceptions import TransportQueryError
 
-from tests.integration.conftest import Run
+from tests.integration.conftest import Api, Run
 
 CREATE_ARTIST = "mutation($n: String!) { createArtist(input: {name: $n}) { id name } }"
 SEARCH = "query($q: String!) { search(query: $q, limit: 50) { artists { id name } } }"
@@ -69,3 +72,27 @@ def test_ids_that_are_not_ids_are_validation_errors(admin: Run, listener: Run, n
         error = refused(run, document, id=not_an_id)
         assert error["errorType"] == "ValidationError", (document, error)
         assert "not a valid id" in error["message"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"meow",
+        b'"{ genres { id } }"',
+        b"null",
+        b"[]",
+        b"{}",
+        b"\xff{}",
+        b'{"query": "{ genres { id } }", "variables": 1}',
+    ],
+    ids=["empty", "not-json", "json-string", "null", "list", "no-query", "not-utf8", "variables-not-object"],
+)
+def test_requests_that_are_not_graphql_get_appsyncs_400(local_api: Api, body: bytes) -> None:
+    """Never a 500 or a plain-text answer: AppSync's 400 with a typed error a client can read."""
+    headers = {"content-type": "application/json", "x-api-key": local_api.config["apiKey"]}
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(urllib.request.Request(local_api.url, body, headers), timeout=10)
+    assert refused.value.code == 400
+    (error,) = json.load(refused.value)["errors"]
+    assert error["errorType"] == "MalformedHttpRequestException" and error["message"]
