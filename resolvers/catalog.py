@@ -138,7 +138,7 @@ def create_artist(data: Mapping[str, Any]) -> dict[str, Any]:
     artist = {
         "id": str(uuid.uuid4()),
         "name": text(data.get("name"), "name", max_length=TITLE_MAX),
-        "bio": text(data.get("bio"), "bio", max_length=BIO_MAX, required=False),
+        "bio": text(data.get("bio"), "bio", max_length=BIO_MAX, required=False, multiline=True),
         "genres": _genres(data.get("genres")),
         "imageUrl": data.get("imageUrl"),
         "followerCount": 0,  # moved by follows, in the same transaction (resolvers/follows.py)
@@ -152,7 +152,7 @@ def update_artist(artist_id: Any, data: Mapping[str, Any]) -> dict[str, Any]:
     artist_id = identifier(artist_id)
     changes = {
         **_optional(data, "name", lambda v: text(v, "name", max_length=TITLE_MAX)),
-        **_optional(data, "bio", lambda v: text(v, "bio", max_length=BIO_MAX, required=False)),
+        **_optional(data, "bio", lambda v: text(v, "bio", max_length=BIO_MAX, required=False, multiline=True)),
         **_optional(data, "genres", _genres),
         **_optional(data, "imageUrl", str),
     }

@@ -13,6 +13,10 @@ from resolvers.errors import ValidationError
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_LINE_BREAKS = frozenset("\n\r\x0b\x0c\x85\u2028\u2029")
+# Embedding, override and isolate controls make a title display as other text ("Trojan
+# Source"); right-to-left names need none of them, the Unicode bidi algorithm places them.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def identifier(value: Any, field: str = "id") -> str:
@@ -23,13 +27,14 @@ def identifier(value: Any, field: str = "id") -> str:
         raise ValidationError(f"{field}: not a valid id") from None
 
 
-def text(value: Any, field: str, *, max_length: int, required: bool = True) -> str | None:
-    """Trimmed, NFC-normalized text without control characters."""
+def text(value: Any, field: str, *, max_length: int, required: bool = True, multiline: bool = False) -> str | None:
+    """Trimmed, NFC-normalized text on one line (or several, with tabs, when `multiline`: CRLF
+    becomes LF), without control characters, lone surrogates or bidirectional controls."""
     if value is None:
         if required:
             raise ValidationError(f"{field}: is required")
         return None
-    cleaned = unicodedata.normalize("NFC", str(value)).strip()
+    cleaned = unicodedata.normalize("NFC", str(value)).replace("\r\n", "\n").strip()
     if not cleaned:
         if required:
             raise ValidationError(f"{field}: must not be empty")
@@ -37,8 +42,12 @@ def text(value: Any, field: str, *, max_length: int, required: bool = True) -> s
     if any(unicodedata.category(ch) == "Cs" for ch in cleaned):
         # JSON's \ud800 escapes carry lone surrogates in; UTF-8, and so DynamoDB, cannot hold them.
         raise ValidationError(f"{field}: must be valid Unicode text (a lone surrogate is not)")
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in cleaned):
+    if not multiline and any(ch in _LINE_BREAKS for ch in cleaned):
+        raise ValidationError(f"{field}: must be a single line")
+    if any(unicodedata.category(ch) == "Cc" and not (multiline and ch in "\n\t") for ch in cleaned):
         raise ValidationError(f"{field}: must not contain control characters")
+    if any(ch in _BIDI_CONTROLS for ch in cleaned):
+        raise ValidationError(f"{field}: must not contain bidirectional control characters (U+202A-E, U+2066-9)")
     if len(cleaned) > max_length:
         raise ValidationError(f"{field}: at most {max_length} characters")
     return cleaned

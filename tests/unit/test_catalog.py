@@ -61,6 +61,16 @@ def test_missing_items_are_null() -> None:
         ("createArtist", {"input": {"name": "Nina \ud800Vale"}}, "name: must be valid Unicode"),
         ("createArtist", {"input": {"name": "N", "bio": "\udfff"}}, "bio: must be valid Unicode"),
         ("createArtist", {"input": {"name": "x" * 201}}, "at most 200"),
+        ("createArtist", {"input": {"name": "Nina\nVale"}}, "name: must be a single line"),
+        ("createArtist", {"input": {"name": "Nina\u2028Vale"}}, "name: must be a single line"),
+        ("createArtist", {"input": {"name": "Nina\tVale"}}, "name: must not contain control characters"),
+        ("createArtist", {"input": {"name": "Nina \u202eelaV"}}, "name: must not contain bidirectional"),
+        (
+            "createArtist",
+            {"input": {"name": "N", "bio": "\u2066isolated\u2069"}},
+            "bio: must not contain bidirectional",
+        ),
+        ("createArtist", {"input": {"name": "N", "bio": "a\x1b[31mred"}}, "bio: must not contain control characters"),
         (
             "createAlbum",
             {"input": {"artistId": "not-an-id", "title": "T", "genre": "rock"}},
@@ -74,6 +84,20 @@ def test_bad_input_is_a_validation_error_and_stores_nothing(field: str, argument
     with pytest.raises(ValidationError, match=message):
         mutation(field, **arguments)
     assert item_count() == before
+
+
+def test_text_is_stored_in_one_form(album: dict[str, Any]) -> None:
+    """NFC, trimmed; a bio keeps its lines and tabs, Windows' CRLF as LF; right-to-left text needs no controls."""
+    artist = mutation(
+        "createArtist",
+        input={
+            "name": "  Beyonce\u0301 \u05e0\u05d9\u05e0\u05d4 ",
+            "bio": "One\r\n\ttwo",
+        },
+    )
+    assert artist["name"] == "Beyonc\u00e9 \u05e0\u05d9\u05e0\u05d4"
+    assert artist["bio"] == "One\n\ttwo"
+    assert mutation("updateAlbum", id=album["id"], input={"title": "E\u0301tude"})["title"] == "\u00c9tude"
 
 
 @pytest.mark.parametrize("limit", [0, 101, -5])
