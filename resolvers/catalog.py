@@ -9,7 +9,7 @@ from typing import Any
 from resolvers import media, store
 from resolvers.clock import now_iso
 from resolvers.errors import NotFoundError, ValidationError
-from resolvers.validation import day, identifier, page_size, text, whole_number
+from resolvers.validation import day, identifier, page_size, text, url, whole_number
 
 # The controlled genre vocabulary: filters and follows rely on stable ids.
 GENRES: dict[str, str] = {
@@ -140,7 +140,7 @@ def create_artist(data: Mapping[str, Any]) -> dict[str, Any]:
         "name": text(data.get("name"), "name", max_length=TITLE_MAX),
         "bio": text(data.get("bio"), "bio", max_length=BIO_MAX, required=False, multiline=True),
         "genres": _genres(data.get("genres")),
-        "imageUrl": data.get("imageUrl"),
+        "imageUrl": url(data.get("imageUrl"), "imageUrl"),
         "followerCount": 0,  # moved by follows, in the same transaction (resolvers/follows.py)
         "createdAt": now,
         "updatedAt": now,
@@ -154,7 +154,7 @@ def update_artist(artist_id: Any, data: Mapping[str, Any]) -> dict[str, Any]:
         **_optional(data, "name", lambda v: text(v, "name", max_length=TITLE_MAX)),
         **_optional(data, "bio", lambda v: text(v, "bio", max_length=BIO_MAX, required=False, multiline=True)),
         **_optional(data, "genres", _genres),
-        **_optional(data, "imageUrl", str),
+        **_optional(data, "imageUrl", lambda v: url(v, "imageUrl")),
     }
     _keep_required(changes, "name")
     return store.update("ARTIST", artist_id, changes, now_iso())
@@ -177,7 +177,7 @@ def create_album(data: Mapping[str, Any]) -> dict[str, Any]:
         "title": text(data.get("title"), "title", max_length=TITLE_MAX),
         "genre": genre(data.get("genre")),
         "releaseDate": day(data["releaseDate"], "releaseDate") if data.get("releaseDate") is not None else None,
-        "coverUrl": data.get("coverUrl"),
+        "coverUrl": url(data.get("coverUrl"), "coverUrl"),
         "createdAt": now,
         "updatedAt": now,
     }
@@ -190,7 +190,7 @@ def update_album(album_id: Any, data: Mapping[str, Any]) -> dict[str, Any]:
         **_optional(data, "title", lambda v: text(v, "title", max_length=TITLE_MAX)),
         **_optional(data, "genre", genre),
         **_optional(data, "releaseDate", lambda v: day(v, "releaseDate")),
-        **_optional(data, "coverUrl", str),
+        **_optional(data, "coverUrl", lambda v: url(v, "coverUrl")),
     }
     _keep_required(changes, "title", "genre")
     album = store.update("ALBUM", album_id, changes, now_iso())

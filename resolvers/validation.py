@@ -7,11 +7,13 @@ import re
 import unicodedata
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 from resolvers.errors import ValidationError
 
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
+URL_MAX = 2048
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _LINE_BREAKS = frozenset("\n\r\x0b\x0c\x85\u2028\u2029")
 # Embedding, override and isolate controls make a title display as other text ("Trojan
@@ -51,6 +53,18 @@ def text(value: Any, field: str, *, max_length: int, required: bool = True, mult
     if len(cleaned) > max_length:
         raise ValidationError(f"{field}: at most {max_length} characters")
     return cleaned
+
+
+def url(value: Any, field: str) -> str | None:
+    """An http(s) URL of at most URL_MAX characters: AWSURL admits any scheme, javascript: too,
+    and any length."""
+    link = text(value, field, max_length=URL_MAX, required=False)
+    if link is None:
+        return None
+    parts = urlsplit(link)
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(ch.isspace() for ch in link):
+        raise ValidationError(f"{field}: an http or https URL")
+    return link
 
 
 def whole_number(value: Any, field: str, *, low: int, high: int) -> int | None:

@@ -71,6 +71,17 @@ def test_missing_items_are_null() -> None:
             "bio: must not contain bidirectional",
         ),
         ("createArtist", {"input": {"name": "N", "bio": "a\x1b[31mred"}}, "bio: must not contain control characters"),
+        ("createArtist", {"input": {"name": "N", "imageUrl": "javascript:alert(1)"}}, "imageUrl: an http or https URL"),
+        (
+            "createArtist",
+            {"input": {"name": "N", "imageUrl": "https://e.com/" + "x" * 2_048}},
+            "imageUrl: at most 2048",
+        ),
+        (
+            "createArtist",
+            {"input": {"name": "N", "imageUrl": "https://e.com/a b.png"}},
+            "imageUrl: an http or https URL",
+        ),
         (
             "createAlbum",
             {"input": {"artistId": "not-an-id", "title": "T", "genre": "rock"}},
@@ -93,11 +104,14 @@ def test_text_is_stored_in_one_form(album: dict[str, Any]) -> None:
         input={
             "name": "  Beyonce\u0301 \u05e0\u05d9\u05e0\u05d4 ",
             "bio": "One\r\n\ttwo",
+            "imageUrl": "https://e.com/i.png",
         },
     )
     assert artist["name"] == "Beyonc\u00e9 \u05e0\u05d9\u05e0\u05d4"
     assert artist["bio"] == "One\n\ttwo"
-    assert mutation("updateAlbum", id=album["id"], input={"title": "E\u0301tude"})["title"] == "\u00c9tude"
+    assert artist["imageUrl"] == "https://e.com/i.png"
+    updated = mutation("updateAlbum", id=album["id"], input={"title": "E\u0301tude", "coverUrl": "http://e.com/c.png"})
+    assert (updated["title"], updated["coverUrl"]) == ("\u00c9tude", "http://e.com/c.png")
 
 
 @pytest.mark.parametrize("limit", [0, 101, -5])
