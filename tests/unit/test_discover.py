@@ -252,3 +252,14 @@ def test_deleting_leaves_no_index_items(catalog: dict[str, Any]) -> None:
     assert {item["SK"]["S"].split("#")[0] for item in left} == {"RATING"}, "only ratings wait for the clean-up"
     assert browse("search", query="blue") == {"artists": [], "albums": [], "songs": []}
     assert browse("artists", filter={"genre": "jazz"})["items"] == []
+
+
+def test_names_that_fold_long_are_stored_sorted_and_found() -> None:
+    """A name within 200 characters can fold into thousands of bytes (U+FDFA is 18 letters and
+    spaces under NFKD), and index keys hold folded text: they stay within DynamoDB's 1,024 bytes."""
+    ligatures = admin("createArtist", input={"name": "\ufdfa" * 200})
+    one_word = admin("createArtist", input={"name": "W" + "x" * 199})
+    listed = [a["id"] for a in browse("artists", limit=100)["items"]]
+    assert listed == [one_word["id"], ligatures["id"]], "w... sorts before the Arabic letters"
+    assert [a["id"] for a in browse("search", query="\u0635\u0644\u0649")["artists"]] == [ligatures["id"]]
+    assert [a["id"] for a in browse("search", query="w" + "x" * 99)["artists"]] == [one_word["id"]]
