@@ -108,6 +108,7 @@ HOSTILE_STRINGS = [
     "x" * 201,
     "y" * 2_001,
     "z" * 10_000,
+    "\ufdfa" * 200,  # within 200 characters, but 3,600 once folded for the sort and search keys
 ]
 HOSTILE_INTS = [0, -1, 101, 1_000, 86_401, MIN_INT, MAX_INT]
 # One slipped into a valid string: NUL, bell, escape, DEL, NEL, a combining accent, zero widths,
