@@ -28,7 +28,7 @@ from strawberry.extensions import DisableIntrospection, QueryDepthLimiter
 from emulator import appsync, realtime
 from emulator.auth import Authenticator, Caller, SignedRequest, Unauthenticated
 from emulator.aws import LocalStack
-from emulator.lambdas import LocalFunction
+from emulator.lambdas import Function
 from emulator.outbox import Outbox
 from schema import build_schema
 from schema.limits import QUERY_DEPTH_LIMIT
@@ -46,9 +46,7 @@ GRAPHIQL_PAGE = Path(__file__).with_name("static") / "graphiql.html"
 class AppSyncView(GraphQL):
     """strawberry's ASGI view, answering as AppSync does."""
 
-    def __init__(
-        self, authenticator: Authenticator, stack: LocalStack, api: LocalFunction, *, introspection: bool
-    ) -> None:
+    def __init__(self, authenticator: Authenticator, stack: LocalStack, api: Function, *, introspection: bool) -> None:
         # The stack's AppSync settings (infra/api.py): its depth limit, and introspection off in production.
         # strawberry counts the levels below the top-level field; AppSync's limit counts "nested levels",
         # read here strictly (the top-level field is level 1), so a query that passes here passes there.
@@ -137,7 +135,7 @@ def _client_ip(request: Request) -> str:
     return request.client.host if request.client else "127.0.0.1"
 
 
-def create_app(stack: LocalStack, api: LocalFunction, outbox: Outbox, *, introspection: bool = True) -> Starlette:
+def create_app(stack: LocalStack, api: Function, outbox: Outbox, *, introspection: bool = True) -> Starlette:
     view = AppSyncView(Authenticator(stack), stack, api, introspection=introspection)
 
     async def config(_: Request) -> JSONResponse:
