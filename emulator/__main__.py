@@ -8,13 +8,15 @@ import signal
 import sys
 import threading
 import time
+from functools import partial
 from pathlib import Path
 
 import uvicorn
 
 from emulator import aws, seed
 from emulator.events import QueueTrigger
-from emulator.lambdas import Functions
+from emulator.instances import DEFAULT_MAX_INSTANCES, ConcurrentFunction
+from emulator.lambdas import Functions, LocalFunction
 from emulator.outbox import Outbox
 from emulator.persistence import LocalState
 from emulator.server import create_app
@@ -41,7 +43,29 @@ def _options(argv: list[str]) -> argparse.Namespace:
         action="store_false",
         help="refuse __schema and __type queries, as the production stack does (GraphiQL then cannot load the schema)",
     )
+    parser.add_argument(
+        "--instances",
+        type=int,
+        default=int(os.environ.get("LOCAL_LAMBDA_INSTANCES", DEFAULT_MAX_INSTANCES)),
+        help="at most this many instances (worker processes) per function, started as load needs them "
+        f"(default {DEFAULT_MAX_INSTANCES}, or LOCAL_LAMBDA_INSTANCES)",
+    )
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="run every function inside the emulator's process, one event at a time (for a debugger)",
+    )
     return parser.parse_args(argv)
+
+
+def _functions(args: argparse.Namespace) -> Functions:
+    """The stack's functions; as on Lambda, several instances each, with their own module state
+    (emulator/instances.py), unless --in-process asks for one instance in this process."""
+    concurrent = partial(ConcurrentFunction, max_instances=args.instances)
+    functions = Functions(LocalFunction if args.in_process else concurrent)
+    for spec in aws.FUNCTIONS:
+        functions.add(spec.name, spec.handler, spec.timeout_seconds)
+    return functions
 
 
 def main(argv: list[str]) -> int:
@@ -53,9 +77,7 @@ def main(argv: list[str]) -> int:
 
     state = LocalState(args.data_dir) if args.data_dir else None
     outbox = Outbox(state.outbox_path if state else None)
-    functions = Functions()
-    for spec in aws.FUNCTIONS:
-        functions.add(spec.name, spec.handler, spec.timeout_seconds)
+    functions = _functions(args)
     api, processor, cleanup, new_content, feed = (
         functions.get(name)
         for name in (aws.API_FUNCTION, aws.MEDIA_PROCESSOR, aws.CLEANUP, aws.NEW_CONTENT_FUNCTION, aws.FEED_FUNCTION)
@@ -116,6 +138,7 @@ def main(argv: list[str]) -> int:
     finally:
         for trigger in [*triggers, fan_out]:
             trigger.stop()
+        functions.stop()
         if state:
             state.stop()  # the last snapshot, before the emulation goes away
         embedded.stop()
