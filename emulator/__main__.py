@@ -8,6 +8,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -68,12 +69,32 @@ def _functions(args: argparse.Namespace) -> Functions:
     return functions
 
 
+def _warm(functions: Functions, *names: str) -> Callable[[], None]:
+    """Start an instance of each of these functions, in the background; returns how to wait for them.
+
+    Functions called synchronously get one before READY (provisioned concurrency of one): on a
+    busy 2-core machine, a cold start inside Cognito's ConfirmSignUp outlasted the caller's 2 s
+    read timeout, and the client's retry found the confirmation code already used."""
+    threads = [threading.Thread(target=functions.get(name).warm, name=f"warm {name}", daemon=True) for name in names]
+    for thread in threads:
+        thread.start()
+
+    def wait() -> None:
+        for thread in threads:
+            thread.join()
+
+    return wait
+
+
 def main(argv: list[str]) -> int:
     args = _options(argv)
     # Lambda-like settings for our handlers: quiet JSON logs, no X-Ray daemon to talk to.
-    os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
-    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
-    os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "music")
+    for name, value in {
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+        "POWERTOOLS_SERVICE_NAME": "music",
+    }.items():
+        os.environ.setdefault(name, value)
 
     state = LocalState(args.data_dir) if args.data_dir else None
     outbox = Outbox(state.outbox_path if state else None)
@@ -91,6 +112,7 @@ def main(argv: list[str]) -> int:
     seeding = args.seed == "demo" and not (state and state.exists)
     # The fan-out calls publishNewContent on this very API, signed with the local credentials.
     os.environ["APPSYNC_URL"] = f"http://127.0.0.1:{args.port}/graphql"
+    instances_ready = _warm(functions, aws.API_FUNCTION, aws.POST_CONFIRMATION)
     triggers = [
         QueueTrigger(stack.upload_queue_url, processor, batch_size=5),
         QueueTrigger(stack.cleanup_queue_url, cleanup, batch_size=10),
@@ -113,6 +135,7 @@ def main(argv: list[str]) -> int:
     def announce() -> None:
         while not server.started:
             time.sleep(0.05)
+        instances_ready()
         fan_out.start()
         if seeding:
             songs = seed.seed_demo(url, stack, outbox)

@@ -135,6 +135,10 @@ class ConcurrentFunction:
             raise LambdaError(reply["errorType"], reply["errorMessage"])
         return reply["result"]
 
+    def warm(self) -> None:
+        """Have one instance ready ahead of the first event, as provisioned concurrency does."""
+        self._release(self._claim(), healthy=True)
+
     def stop(self) -> None:
         """Stop every instance, busy or idle; later events fail as the emulator is going away."""
         with self._changed:

@@ -66,6 +66,8 @@ class Function(Protocol):
 
     def invoke(self, event: Any) -> Any: ...
 
+    def warm(self) -> None: ...
+
     def stop(self) -> None: ...
 
 
@@ -92,6 +94,10 @@ class LocalFunction:
         self.timeout_seconds = timeout_seconds
         self._handler: Callable[[Any, Any], Any] | None = None
         self._instance = threading.Lock()  # held while an invocation runs; replaced when one times out
+
+    def warm(self) -> None:
+        """Import the handler now rather than on the first event."""
+        self._load()
 
     def stop(self) -> None:
         """Nothing to stop: its invocations run on daemon threads of the emulator's process."""

@@ -130,3 +130,12 @@ def test_stopping_ends_every_instance(functions: list) -> None:
     assert not any(alive(pid) for pid in pids)
     with pytest.raises(LambdaError):
         counting.invoke({})
+
+
+def test_a_warmed_instance_serves_the_first_event(functions: list) -> None:
+    counting = function(functions, "count", max_instances=2)
+    counting.warm()
+    assert counting.instances == 1
+    first = counting.invoke({})
+    assert first["invocations"] == 1
+    assert counting.instances == 1  # no second instance: the warm one was free
