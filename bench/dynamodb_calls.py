@@ -25,8 +25,9 @@ import bench.in_process  # noqa: F401 - the Lambda settings, before resolvers is
 from emulator import appsync
 from emulator.auth import COGNITO, Caller
 from emulator.lambdas import LocalFunction
-from resolvers import store
 from resolvers.clock import now_iso
+from resolvers.data import catalog as catalog_data
+from resolvers.data import table
 from resolvers.table_layout import create_table_request
 from schema import build_schema
 
@@ -168,14 +169,14 @@ def main() -> None:
                     )["createSong"]["id"]
                     ids = {"album": album, "song": song, "artist": artist}
                     # Stands in for the media pipeline, which is what makes songs READY.
-                    store.update("SONG", song, {"status": "READY"}, now_iso())
+                    catalog_data.update("SONG", song, {"status": "READY"}, now_iso())
                     run(
                         "mutation($id: ID!, $n: Int!) { rateSong(songId: $id, stars: $n) { stars } }",
                         id=song,
                         n=1 + s + b,
                     )
 
-        store._client().meta.events.register("before-call.dynamodb", counter.on_call)
+        table.client().meta.events.register("before-call.dynamodb", counter.on_call)
 
         def measure(name: str, document: str, variables: dict[str, Any]) -> int:
             counter.dynamodb = counter.lambdas = 0

@@ -29,8 +29,11 @@ from moto import mock_aws
 import bench.in_process  # noqa: F401 - the Lambda settings, before resolvers is imported
 from emulator.events import sqs_event
 from emulator.lambdas import LambdaContext
-from resolvers import mailing, store
+from resolvers import mailing
 from resolvers.clock import now_iso
+from resolvers.data import catalog as catalog_data
+from resolvers.data import follows as follows_data
+from resolvers.data import table
 from resolvers.handlers import new_content
 from resolvers.table_layout import create_table_request
 
@@ -58,7 +61,7 @@ class AppSync(BaseHTTPRequestHandler):
 
 
 def seed(artist_id: str, followers: int) -> None:
-    """Follows written 25 at a time, in the shape `store.put_follow` writes them."""
+    """Follows written 25 at a time, in the shape `follows_data.put_follow` writes them."""
     by_artist, by_genre = int(followers * 0.6), followers - int(followers * 0.5)
     now = now_iso()
     requests = []
@@ -68,7 +71,7 @@ def seed(artist_id: str, followers: int) -> None:
             requests.append({"userId": user, "artistId": artist_id, "followedAt": now})
         if n >= by_genre:
             requests.append({"userId": user, "genre": GENRE, "followedAt": now})
-    store._batch_write([{"PutRequest": {"Item": store._to_raw(store.follow_item(f))}} for f in requests])
+    table.batch_write([{"PutRequest": {"Item": table.to_raw(follows_data.follow_item(f))}} for f in requests])
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -83,7 +86,7 @@ def main(argv: list[str] | None = None) -> None:
         os.environ["NEW_CONTENT_TOPIC_ARN"] = boto3.client("sns").create_topic(Name="bench")["TopicArn"]
         os.environ["APPSYNC_URL"] = f"http://127.0.0.1:{server.server_address[1]}/graphql"
         artist = {"id": str(uuid.uuid4()), "name": "Bench Artist", "followerCount": 0}
-        store.create_artist({**artist, "createdAt": now_iso(), "updatedAt": now_iso()})
+        catalog_data.create_artist({**artist, "createdAt": now_iso(), "updatedAt": now_iso()})
         seed(artist["id"], followers)
 
         calls: ClassVar[Counter] = Counter()
@@ -92,7 +95,7 @@ def main(argv: list[str] | None = None) -> None:
             _, service, operation = event_name.split(".")
             calls[f"{'DynamoDB' if service == 'dynamodb' else service.upper()} {operation}"] += 1
 
-        for client in (store._client(), mailing._sns()):  # the clients the fan-out uses
+        for client in (table.client(), mailing._sns()):  # the clients the fan-out uses
             client.meta.events.register("before-call", count)
 
         release = {
@@ -120,7 +123,7 @@ def main(argv: list[str] | None = None) -> None:
 
     server.shutdown()
     told = followers
-    batches = math.ceil(told / store.BATCH_WRITE_LIMIT)
+    batches = math.ceil(told / table.BATCH_WRITE_LIMIT)
     print(f"fan-out of one release to {told:,} followers (of the artist, of the genre, or both: told once)")
     print(f"{'call':34} {'count':>7}")
     for name, n in sorted(first.items(), key=lambda kv: kv[0]):

@@ -32,9 +32,16 @@ import bench.in_process  # noqa: F401 - the Lambda settings, before resolvers is
 from emulator import appsync
 from emulator.auth import COGNITO, Caller
 from emulator.lambdas import LocalFunction
-from resolvers import feed, store
-from resolvers.catalog import GENRES
+from resolvers import feed
 from resolvers.clock import now_iso
+from resolvers.data import accounts as accounts_data
+from resolvers.data import catalog as catalog_data
+from resolvers.data import feed as feed_data
+from resolvers.data import follows as follows_data
+from resolvers.data import inbox as inbox_data
+from resolvers.data import ratings as ratings_data
+from resolvers.data import table
+from resolvers.genres import GENRES
 from resolvers.table_layout import create_table_request
 from schema import build_schema
 
@@ -54,7 +61,7 @@ def _add_artists() -> list[dict[str, Any]]:
         {"id": str(uuid.uuid4()), "name": f"Artist {n}", "genres": [genres[n % len(genres)]]} for n in range(ARTISTS)
     ]
     for artist in artists:
-        store.create_artist({**artist, "createdAt": now_iso(), "updatedAt": now_iso()})
+        catalog_data.create_artist({**artist, "createdAt": now_iso(), "updatedAt": now_iso()})
     return artists
 
 
@@ -77,7 +84,9 @@ def _load_songs(artists: list[dict[str, Any]], rng: random.Random) -> list[dict[
                 "updatedAt": created,
             }
         )
-    store._batch_write([{"PutRequest": {"Item": store._to_raw(store._full("SONG", song))}} for song in songs])
+    table.batch_write(
+        [{"PutRequest": {"Item": table.to_raw(catalog_data.stored_item("SONG", song))}} for song in songs]
+    )
     return songs
 
 
@@ -85,7 +94,7 @@ def _rate(user_id: str, songs: list[dict[str, Any]], rng: random.Random) -> list
     ratings = [
         {"userId": user_id, "songId": song["id"], "stars": rng.randint(1, 5), "ratedAt": now_iso()} for song in songs
     ]
-    store._batch_write([{"PutRequest": {"Item": store._to_raw(store._rating_item(r))}} for r in ratings])
+    table.batch_write([{"PutRequest": {"Item": table.to_raw(ratings_data.rating_item(r))}} for r in ratings])
     return ratings
 
 
@@ -98,13 +107,13 @@ def main() -> None:
         started = time.perf_counter()
         artists = _add_artists()
         # Follows are transactions, which moto runs by copying the whole table: add them while it is small.
-        store.put_profile(
+        accounts_data.put_profile(
             {"id": LISTENER, "email": "bench@example.com", "displayName": "Bench", "createdAt": now_iso()}
         )
         for artist in artists[: FOLLOWS - 5]:
-            store.put_follow({"userId": LISTENER, "artistId": artist["id"], "followedAt": now_iso()}, 500)
+            follows_data.put_follow({"userId": LISTENER, "artistId": artist["id"], "followedAt": now_iso()}, 500)
         for genre in list(GENRES)[:5]:
-            store.put_follow({"userId": LISTENER, "genre": genre, "followedAt": now_iso()}, 500)
+            follows_data.put_follow({"userId": LISTENER, "genre": genre, "followedAt": now_iso()}, 500)
         songs = _load_songs(artists, rng)
         mine = rng.sample(songs, RATINGS)
         _rate(LISTENER, mine, rng)
@@ -114,20 +123,20 @@ def main() -> None:
         for song in rng.sample(songs, RELEASES):
             note = {"id": str(uuid.uuid4()), "kind": "SONG", "contentId": song["id"], "artistId": song["artistId"]}
             note |= {"albumId": None, "title": song["title"], "artistName": "Artist", "genre": song["genre"]}
-            store.put_notifications([LISTENER], note | {"publishedAt": now_iso()}, 2_000_000_000)
+            inbox_data.put_notifications([LISTENER], note | {"publishedAt": now_iso()}, 2_000_000_000)
         print(
             f"loaded {SONGS} songs, {RATINGS} + {OTHER_LISTENERS * OTHER_RATINGS} ratings"
             f" in {time.perf_counter() - started:.0f} s"
         )
 
         meter = Meter()
-        store._client().meta.events.register("before-call.dynamodb", meter.count)
+        table.client().meta.events.register("before-call.dynamodb", meter.count)
 
         meter.reset()
         started = time.perf_counter()
         feed.refresh(LISTENER, now_iso())
         total_ms = (time.perf_counter() - started) * 1000
-        entries = len(store.get_feed(LISTENER)["entries"])  # type: ignore[index]
+        entries = len(feed_data.get_feed(LISTENER)["entries"])  # type: ignore[index]
         print("\nrecompute picks (the feed function, after a rating or follow):")
         print(f"  {meter.calls} DynamoDB calls, {total_ms - meter.ms:.0f} ms outside them, {entries} entries stored")
 

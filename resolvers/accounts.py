@@ -8,8 +8,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from resolvers import aws_clients, store
+from resolvers import aws_clients
 from resolvers.clock import now_iso
+from resolvers.data import accounts as accounts_data
+from resolvers.data import table
 from resolvers.errors import ConflictError, NotFoundError, UnauthorizedError, ValidationError
 from resolvers.settings import settings
 from resolvers.validation import text
@@ -134,7 +136,7 @@ def refresh(refresh_token: Any) -> dict[str, Any]:
 
 
 def me(user_id: str, groups: list[str]) -> dict[str, Any]:
-    profile = store.get("PROFILE", user_id)
+    profile = table.get("PROFILE", user_id)
     if profile is None:
         raise NotFoundError("No profile for this account yet")
     return {**profile, "groups": groups}
@@ -143,7 +145,7 @@ def me(user_id: str, groups: list[str]) -> dict[str, Any]:
 def on_confirmed(pool_id: str, username: str, attributes: Mapping[str, str]) -> None:
     """A confirmed account joins the listeners and gets its profile; safe to repeat."""
     _call("admin_add_user_to_group", UserPoolId=pool_id, Username=username, GroupName=LISTENER_GROUP)
-    store.put_profile(
+    accounts_data.put_profile(
         {
             "id": attributes["sub"],
             "email": attributes.get("email", ""),

@@ -6,41 +6,16 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from resolvers import media, store
+from resolvers import cleanup
 from resolvers.clock import now_iso
+from resolvers.data import catalog as catalog_data
+from resolvers.data import listings as listings_data
+from resolvers.data import table
 from resolvers.errors import NotFoundError, ValidationError
-from resolvers.validation import day, identifier, page_size, text, url, whole_number
+from resolvers.genres import genre
+from resolvers.validation import BIO_MAX, TITLE_MAX, day, identifier, page_size, text, url, whole_number
 
-# The controlled genre vocabulary: filters and follows rely on stable ids.
-GENRES: dict[str, str] = {
-    "ambient": "Ambient",
-    "blues": "Blues",
-    "classical": "Classical",
-    "country": "Country",
-    "electronic": "Electronic",
-    "folk": "Folk",
-    "hip-hop": "Hip-Hop",
-    "jazz": "Jazz",
-    "latin": "Latin",
-    "metal": "Metal",
-    "pop": "Pop",
-    "punk": "Punk",
-    "reggae": "Reggae",
-    "rnb": "R&B",
-    "rock": "Rock",
-    "soul": "Soul",
-    "world": "World",
-}
-
-TITLE_MAX = 200
-BIO_MAX = 2000
 MAX_GENRES = 10
-
-
-def genre(value: Any, field: str = "genre") -> str:
-    if value not in GENRES:
-        raise ValidationError(f"{field}: unknown genre {value!r}; see the `genres` query")
-    return value
 
 
 def _genres(values: Sequence[Any] | None) -> list[str]:
@@ -62,19 +37,15 @@ def _keep_required(changes: Mapping[str, Any], *fields: str) -> None:
             raise ValidationError(f"{field}: must not be empty")
 
 
-def list_genres() -> list[dict[str, str]]:
-    return [{"id": key, "name": name} for key, name in GENRES.items()]
-
-
 # -- reads ------------------------------------------------------------------------------------
 
 
 def get_artist(artist_id: Any) -> dict[str, Any] | None:
-    return store.get("ARTIST", identifier(artist_id))
+    return table.get("ARTIST", identifier(artist_id))
 
 
 def get_album(album_id: Any) -> dict[str, Any] | None:
-    return store.get("ALBUM", identifier(album_id))
+    return table.get("ALBUM", identifier(album_id))
 
 
 def present_song(song: Mapping[str, Any]) -> dict[str, Any]:
@@ -83,29 +54,29 @@ def present_song(song: Mapping[str, Any]) -> dict[str, Any]:
     count = song.get("ratingCount", 0)
     return {
         **song,
-        "releaseDate": store.release_day(song),
+        "releaseDate": listings_data.release_day(song),
         "ratingCount": count,
         "averageRating": song["ratingSum"] / count if count else None,
     }
 
 
 def get_song(song_id: Any) -> dict[str, Any] | None:
-    song = store.get("SONG", identifier(song_id))
+    song = table.get("SONG", identifier(song_id))
     return present_song(song) if song else None
 
 
 def artists_by_id(ids: Sequence[str | None]) -> list[dict[str, Any] | None]:
-    found = store.batch_get("ARTIST", [i for i in ids if i])
+    found = table.batch_get("ARTIST", [i for i in ids if i])
     return [found.get(i) if i else None for i in ids]
 
 
 def albums_by_id(ids: Sequence[str | None]) -> list[dict[str, Any] | None]:
-    found = store.batch_get("ALBUM", [i for i in ids if i])
+    found = table.batch_get("ALBUM", [i for i in ids if i])
     return [found.get(i) if i else None for i in ids]
 
 
 def albums_of_artist(artist_id: str, limit: Any, next_token: str | None) -> dict[str, Any]:
-    page = store.query_page(
+    page = table.query_page(
         "byParent",
         f"ARTIST#{artist_id}",
         limit=page_size(limit),
@@ -118,8 +89,8 @@ def albums_of_artist(artist_id: str, limit: Any, next_token: str | None) -> dict
 
 def songs_of_album(album_id: str, limit: Any, next_token: str | None, *, playable_only: bool) -> dict[str, Any]:
     """An album's songs in track order; only READY ones when `playable_only`."""
-    where = [store.Where("status", "=", "READY")] if playable_only else []
-    page = store.query_page(
+    where = [table.Where("status", "=", "READY")] if playable_only else []
+    page = table.query_page(
         "byParent",
         f"ALBUM#{album_id}",
         limit=page_size(limit),
@@ -145,7 +116,7 @@ def create_artist(data: Mapping[str, Any]) -> dict[str, Any]:
         "createdAt": now,
         "updatedAt": now,
     }
-    return store.create_artist({k: v for k, v in artist.items() if v is not None})
+    return catalog_data.create_artist({k: v for k, v in artist.items() if v is not None})
 
 
 def update_artist(artist_id: Any, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -157,15 +128,15 @@ def update_artist(artist_id: Any, data: Mapping[str, Any]) -> dict[str, Any]:
         **_optional(data, "imageUrl", lambda v: url(v, "imageUrl")),
     }
     _keep_required(changes, "name")
-    return store.update("ARTIST", artist_id, changes, now_iso())
+    return catalog_data.update("ARTIST", artist_id, changes, now_iso())
 
 
 def delete_artist(artist_id: Any) -> str:
-    artist = store.get("ARTIST", identifier(artist_id))
+    artist = table.get("ARTIST", identifier(artist_id))
     if artist is None:
         raise NotFoundError(f"Artist {artist_id} not found")
-    store.delete_artist(artist)
-    media.schedule_cleanup("ARTIST", artist["id"])
+    catalog_data.delete_artist(artist)
+    cleanup.schedule_cleanup("ARTIST", artist["id"])
     return artist["id"]
 
 
@@ -181,7 +152,7 @@ def create_album(data: Mapping[str, Any]) -> dict[str, Any]:
         "createdAt": now,
         "updatedAt": now,
     }
-    return store.create_album({k: v for k, v in album.items() if v is not None})
+    return catalog_data.create_album({k: v for k, v in album.items() if v is not None})
 
 
 def update_album(album_id: Any, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -193,7 +164,7 @@ def update_album(album_id: Any, data: Mapping[str, Any]) -> dict[str, Any]:
         **_optional(data, "coverUrl", lambda v: url(v, "coverUrl")),
     }
     _keep_required(changes, "title", "genre")
-    album = store.update("ALBUM", album_id, changes, now_iso())
+    album = catalog_data.update("ALBUM", album_id, changes, now_iso())
     if "releaseDate" in changes:
         _move_release_day(album)
     return album
@@ -204,18 +175,18 @@ def _move_release_day(album: Mapping[str, Any]) -> None:
 
     An admin path, one write per song; should one fail, updating the album again with the
     same date finishes the job."""
-    released = store.release_day(album)
-    for song in store.all_pages("byParent", f"ALBUM#{album['id']}", sort_prefix="SONG#"):
+    released = listings_data.release_day(album)
+    for song in table.all_pages("byParent", f"ALBUM#{album['id']}", sort_prefix="SONG#"):
         if song.get("releaseDate") != released:
-            store.update("SONG", song["id"], {"releaseDate": released}, now_iso())
+            catalog_data.update("SONG", song["id"], {"releaseDate": released}, now_iso())
 
 
 def delete_album(album_id: Any) -> str:
-    album = store.get("ALBUM", identifier(album_id))
+    album = table.get("ALBUM", identifier(album_id))
     if album is None:
         raise NotFoundError(f"Album {album_id} not found")
-    store.delete_album(album)
-    media.schedule_cleanup("ALBUM", album["id"])
+    catalog_data.delete_album(album)
+    cleanup.schedule_cleanup("ALBUM", album["id"])
     return album["id"]
 
 
@@ -245,14 +216,14 @@ def create_song(data: Mapping[str, Any]) -> dict[str, Any]:
     }
     album = None
     if song["albumId"]:
-        album = store.get("ALBUM", song["albumId"])
+        album = table.get("ALBUM", song["albumId"])
         if album is None:
             raise NotFoundError(f"Album {song['albumId']} not found")
         if album["artistId"] != song["artistId"]:
             raise ValidationError("albumId: the album belongs to another artist")
     # A song is released with its album; a single on the day it is added.
-    song["releaseDate"] = store.release_day(album) if album else now[:10]
-    created = store.create_song(
+    song["releaseDate"] = listings_data.release_day(album) if album else now[:10]
+    created = catalog_data.create_song(
         {k: v for k, v in song.items() if v is not None}, album_seen=album["updatedAt"] if album else None
     )
     return present_song(created)
@@ -267,13 +238,13 @@ def update_song(song_id: Any, data: Mapping[str, Any]) -> dict[str, Any]:
         **_optional(data, "durationSeconds", _duration),
     }
     _keep_required(changes, "title", "genre")
-    return present_song(store.update("SONG", song_id, changes, now_iso()))
+    return present_song(catalog_data.update("SONG", song_id, changes, now_iso()))
 
 
 def delete_song(song_id: Any) -> str:
-    song = store.get("SONG", identifier(song_id))
+    song = table.get("SONG", identifier(song_id))
     if song is None:
         raise NotFoundError(f"Song {song_id} not found")
-    store.delete_song(song)
-    media.schedule_cleanup("SONG", song["id"])
+    catalog_data.delete_song(song)
+    cleanup.schedule_cleanup("SONG", song["id"])
     return song["id"]

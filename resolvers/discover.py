@@ -2,7 +2,7 @@
 
 Each list reads one index partition: the one of its most selective criterion (album, then
 artist, then a single genre, else everything) in the asked order; the other criteria
-narrow it inside DynamoDB (store.Narrowing), so a page may hold fewer than `limit` items
+narrow it inside DynamoDB (discover_data.Narrowing), so a page may hold fewer than `limit` items
 while `nextToken` is set. Every call is at most two DynamoDB calls per page.
 """
 
@@ -12,9 +12,11 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from resolvers import store
-from resolvers.catalog import GENRES, genre, present_song
+from resolvers.catalog import present_song
+from resolvers.data import discover as discover_data
+from resolvers.data import table
 from resolvers.errors import ValidationError
+from resolvers.genres import GENRES, genre
 from resolvers.validation import day, identifier, page_size
 from resolvers.words import MIN_WORD, all_words
 
@@ -91,7 +93,7 @@ def _narrowing(
     min_rating: Decimal | None = None,
     *,
     playable_only: bool = False,
-) -> store.Narrowing:
+) -> discover_data.Narrowing:
     """What the scope does not already guarantee."""
     implied = {"ALBUM": "albumId", "ARTIST": "artistId", "GENRE": "genre"}.get(scope)
     equal = {field: value for field, value in ids.items() if value and field != implied}
@@ -103,7 +105,7 @@ def _narrowing(
             equal["genre"] = next(iter(allowed))
         elif len(allowed) < len(GENRES):
             any_genre = sorted(allowed)
-    return store.Narrowing(
+    return discover_data.Narrowing(
         equal=equal, any_genre=any_genre, released_from=released[0], released_to=released[1], min_rating=min_rating
     )
 
@@ -125,13 +127,13 @@ def list_songs(
     scope, scope_id = _scope(allowed, ids["artistId"], ids["albumId"])
     if scope == "ALBUM" and order != "NEWEST":
         # No index orders an album by title or rating: read its artist's list, keep the album's songs.
-        album = store.get("ALBUM", scope_id)
+        album = table.get("ALBUM", scope_id)
         if album is None or (ids["artistId"] and album["artistId"] != ids["artistId"]):
             return _EMPTY
         scope, scope_id = "ARTIST", album["artistId"]
         ids["artistId"] = None
     narrowing = _narrowing(scope, allowed, ids, released, min_rating, playable_only=playable_only)
-    page = store.list_page("SONG", scope, scope_id, order, narrowing, limit=size, next_token=next_token)
+    page = discover_data.list_page("SONG", scope, scope_id, order, narrowing, limit=size, next_token=next_token)
     return {"items": [present_song(s) for s in page.items], "nextToken": page.next_token}
 
 
@@ -149,7 +151,7 @@ def list_albums(
         return _EMPTY
     scope, scope_id = _scope(allowed, ids["artistId"], None)
     narrowing = _narrowing(scope, allowed, ids, released)
-    page = store.list_page("ALBUM", scope, scope_id, order, narrowing, limit=size, next_token=next_token)
+    page = discover_data.list_page("ALBUM", scope, scope_id, order, narrowing, limit=size, next_token=next_token)
     return {"items": page.items, "nextToken": page.next_token}
 
 
@@ -158,9 +160,9 @@ def list_artists(artist_filter: Mapping[str, Any] | None, limit: Any, next_token
     criteria = dict(artist_filter or {})
     size = page_size(limit)
     if criteria.get("genre") is not None:
-        page = store.artists_in_genre_page(genre(criteria["genre"]), limit=size, next_token=next_token)
+        page = discover_data.artists_in_genre_page(genre(criteria["genre"]), limit=size, next_token=next_token)
     else:
-        page = store.query_page("byKind", "ARTIST", limit=size, next_token=next_token)
+        page = table.query_page("byKind", "ARTIST", limit=size, next_token=next_token)
     return {"items": page.items, "nextToken": page.next_token}
 
 
@@ -176,7 +178,7 @@ def search(query: Any, limit: Any, *, playable_only: bool) -> dict[str, list[dic
     first = max(words, key=len)
     others = [w for w in words if w != first and not first.startswith(w)]
     found: dict[str, list[dict[str, Any]]] = {"artists": [], "albums": [], "songs": []}
-    for kind, item in store.search(first, others, page_size(limit)):
+    for kind, item in discover_data.search(first, others, page_size(limit)):
         if kind == "SONG":
             if item.get("status") == "READY" or not playable_only:
                 found["songs"].append(present_song(item))

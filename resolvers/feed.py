@@ -27,10 +27,17 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any, NamedTuple
 
-from resolvers import aws_clients, store
-from resolvers.catalog import GENRES, present_song
+from resolvers import aws_clients
+from resolvers.catalog import present_song
 from resolvers.clock import now_iso
+from resolvers.data import discover as discover_data
+from resolvers.data import feed as feed_data
+from resolvers.data import follows as follows_data
+from resolvers.data import inbox as inbox_data
+from resolvers.data import ratings as ratings_data
+from resolvers.data import table
 from resolvers.errors import ValidationError
+from resolvers.genres import GENRES
 from resolvers.observability import logger
 from resolvers.settings import settings
 from resolvers.validation import identifier, page_size
@@ -166,7 +173,9 @@ def _playable(songs: Iterable[Mapping[str, Any]], rated: set[str]) -> list[Mappi
 
 
 def _listed(scope: str, scope_id: str | None, order: str, limit: int) -> list[dict[str, Any]]:
-    return store.list_page("SONG", scope, scope_id, order, store.Narrowing(), limit=limit, next_token=None).items
+    return discover_data.list_page(
+        "SONG", scope, scope_id, order, discover_data.Narrowing(), limit=limit, next_token=None
+    ).items
 
 
 def _taste_picks(liked: Sequence[Mapping[str, Any]], rated: set[str]) -> list[Entry]:
@@ -191,21 +200,21 @@ def _neighbour_picks(user_id: str, liked: Sequence[Mapping[str, Any]], rated: se
     overlap: Counter[str] = Counter()
     seed_of: dict[str, str] = {}
     for seed in liked[:SEEDS]:
-        for fan in store.raters(seed["songId"], FANS_PER_SEED):
+        for fan in ratings_data.raters(seed["songId"], FANS_PER_SEED):
             if fan["userId"] != user_id and fan["stars"] >= LIKED_STARS:
                 overlap[fan["userId"]] += 1
                 seed_of.setdefault(fan["userId"], seed["title"])
     votes: Counter[str] = Counter()
     voted_by: dict[str, str] = {}
     for neighbour, alike in overlap.most_common(NEIGHBOURS):
-        for rating in store.latest_ratings(neighbour, NEIGHBOUR_RATINGS):
+        for rating in ratings_data.latest_ratings(neighbour, NEIGHBOUR_RATINGS):
             if rating["stars"] >= LIKED_STARS and rating["songId"] not in rated:
                 votes[rating["songId"]] += alike
                 voted_by.setdefault(rating["songId"], seed_of[neighbour])
     if not votes:
         return []
-    top = votes.most_common(store.BATCH_GET_LIMIT)
-    songs = store.batch_get("SONG", [song_id for song_id, _ in top])
+    top = votes.most_common(table.BATCH_GET_LIMIT)
+    songs = table.batch_get("SONG", [song_id for song_id, _ in top])
     most = top[0][1]
     return [
         neighbour_entry(song_id, count / most, voted_by[song_id])
@@ -216,9 +225,9 @@ def _neighbour_picks(user_id: str, liked: Sequence[Mapping[str, Any]], rated: se
 
 def _follow_picks(user_id: str, rated: set[str], now: datetime) -> list[Entry]:
     """The newest songs of the latest followed artists and genres (the inbox has what came after)."""
-    follows = sorted(store.all_follows(user_id), key=lambda f: f["followedAt"], reverse=True)[:FOLLOWS_READ]
+    follows = sorted(follows_data.all_follows(user_id), key=lambda f: f["followedAt"], reverse=True)[:FOLLOWS_READ]
     artist_ids = [f["artistId"] for f in follows if f.get("artistId")]
-    artists = store.batch_get("ARTIST", artist_ids) if artist_ids else {}
+    artists = table.batch_get("ARTIST", artist_ids) if artist_ids else {}
     picks: list[Entry] = []
     for follow in follows:
         if follow.get("artistId"):
@@ -248,10 +257,10 @@ def catalog_picks(
 
 def compute(user_id: str, now: datetime) -> list[Entry]:
     """The listener's picks from their ratings, their follows and the catalog, best first."""
-    ratings = store.latest_ratings(user_id, TASTE_RATINGS)
+    ratings = ratings_data.latest_ratings(user_id, TASTE_RATINGS)
     rated = {r["songId"] for r in ratings}
     high = [rating for rating in ratings if rating["stars"] >= LIKED_STARS]
-    songs = store.batch_get("SONG", [rating["songId"] for rating in high])
+    songs = table.batch_get("SONG", [rating["songId"] for rating in high])
     liked = [  # latest first, with what the picks are made of; deleted songs drop out
         {**rating, "genre": song["genre"], "artistId": song["artistId"], "title": song["title"]}
         for rating in high
@@ -265,13 +274,13 @@ def compute(user_id: str, now: datetime) -> list[Entry]:
 def refresh(user_id: str, changed_at: str) -> bool:
     """Recompute and store the listener's picks unless a computation after `changed_at` did;
     True when it computed. Several changes queued together cost one computation."""
-    current = store.get_feed(user_id)
+    current = feed_data.get_feed(user_id)
     if current is not None and current["computedAt"] > changed_at:
         return False
     started = now_iso()
     entries = compute(user_id, datetime.now(UTC))
     stored = [{"songId": e.song_id, "score": e.score, "source": e.source, "reason": e.reason} for e in entries]
-    store.put_feed(user_id, stored, started)
+    feed_data.put_feed(user_id, stored, started)
     logger.info("feed computed", extra={"userId": user_id, "entries": len(entries)})
     return True
 
@@ -307,7 +316,7 @@ def page(user_id: str, limit: Any, next_token: str | None) -> dict[str, Any]:
     """One page of the caller's feed: never a song they rated, never an unplayable one."""
     size, after = page_size(limit), _after(next_token)
     now = datetime.now(UTC)
-    feed = store.get_feed(user_id)
+    feed = feed_data.get_feed(user_id)
     listed: dict[str, dict[str, Any]] = {}
     if feed is None:
         taste_changed(user_id)  # so that the next request reads picks instead of the catalog
@@ -320,11 +329,11 @@ def page(user_id: str, limit: Any, next_token: str | None) -> dict[str, Any]:
         picks = [Entry(e["songId"], e["score"], e["source"], e["reason"]) for e in feed["entries"]]
     releases = [
         release_entry(note["contentId"], note["artistName"], note["publishedAt"], now)
-        for note in store.song_releases(user_id, INBOX_RELEASES)
+        for note in inbox_data.song_releases(user_id, INBOX_RELEASES)
     ]
     ordered = [entry for entry in _best(picks + releases) if after is None or entry.key() > after]
     window = ordered[: size + SLACK]
-    songs, rated = store.songs_and_ratings(user_id, [entry.song_id for entry in window], have=listed.keys())
+    songs, rated = feed_data.songs_and_ratings(user_id, [entry.song_id for entry in window], have=listed.keys())
     songs |= listed
     items: list[dict[str, Any]] = []
     last: Entry | None = None

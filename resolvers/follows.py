@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from resolvers import catalog, feed, mailing, store
+from resolvers import catalog, feed, genres, mailing
 from resolvers.clock import now_iso
+from resolvers.data import follows as follows_data
 from resolvers.errors import ValidationError
 from resolvers.validation import identifier, page_size
 
@@ -22,14 +23,14 @@ def _target(data: Mapping[str, Any] | None) -> tuple[str, str]:
         raise ValidationError("input: give exactly one of artistId and genre")
     if artist_id is not None:
         return "ARTIST", identifier(artist_id, "artistId")
-    return "GENRE", catalog.genre(genre)
+    return "GENRE", genres.genre(genre)
 
 
 def follow(user_id: str, data: Mapping[str, Any] | None) -> dict[str, Any]:
     """Follow an artist or genre; repeating it returns the existing follow and counts nothing twice."""
     kind, target = _target(data)
     new = {"userId": user_id, ("artistId" if kind == "ARTIST" else "genre"): target, "followedAt": now_iso()}
-    existing = store.put_follow(new, MAX_FOLLOWS)
+    existing = follows_data.put_follow(new, MAX_FOLLOWS)
     if existing is not None:
         return existing
     mailing.follows_changed(user_id)
@@ -39,7 +40,7 @@ def follow(user_id: str, data: Mapping[str, Any] | None) -> dict[str, Any]:
 
 def unfollow(user_id: str, data: Mapping[str, Any] | None) -> bool:
     kind, target = _target(data)
-    removed = store.delete_follow(user_id, kind, target)
+    removed = follows_data.delete_follow(user_id, kind, target)
     if removed:
         mailing.follows_changed(user_id)
         feed.taste_changed(user_id)
@@ -47,7 +48,7 @@ def unfollow(user_id: str, data: Mapping[str, Any] | None) -> bool:
 
 
 def my_follows(user_id: str, limit: Any, next_token: str | None) -> dict[str, Any]:
-    page = store.follows_page(user_id, page_size(limit), next_token)
+    page = follows_data.follows_page(user_id, page_size(limit), next_token)
     return {"items": page.items, "nextToken": page.next_token}
 
 

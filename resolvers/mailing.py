@@ -19,8 +19,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from resolvers import aws_clients, store
+from resolvers import aws_clients
 from resolvers.clock import now_iso
+from resolvers.data import catalog as catalog_data
+from resolvers.data import follows as follows_data
+from resolvers.data import table
 from resolvers.errors import NotFoundError, ValidationError
 from resolvers.observability import logger
 from resolvers.settings import settings
@@ -49,7 +52,7 @@ def filter_policy(follows: Sequence[Mapping[str, Any]]) -> tuple[dict[str, list[
 
 
 def _profile(user_id: str) -> dict[str, Any]:
-    profile = store.get("PROFILE", user_id)
+    profile = table.get("PROFILE", user_id)
     if profile is None:
         raise NotFoundError("No profile for this account yet")
     return profile
@@ -66,7 +69,7 @@ def _summary(profile: Mapping[str, Any], follows: Sequence[Mapping[str, Any]]) -
 
 
 def email_settings(user_id: str) -> dict[str, Any]:
-    return _summary(_profile(user_id), store.all_follows(user_id))
+    return _summary(_profile(user_id), follows_data.all_follows(user_id))
 
 
 def set_enabled(user_id: str, enabled: Any) -> dict[str, Any]:
@@ -78,7 +81,7 @@ def set_enabled(user_id: str, enabled: Any) -> dict[str, Any]:
     if not isinstance(enabled, bool):
         raise ValidationError("enabled: must be true or false")
     profile = _profile(user_id)
-    follows = store.all_follows(user_id)
+    follows = follows_data.all_follows(user_id)
     arn = profile.get("emailSubscriptionArn")
     if enabled and not arn:
         if not profile.get("email"):
@@ -91,10 +94,10 @@ def set_enabled(user_id: str, enabled: Any) -> dict[str, Any]:
             Attributes={"FilterPolicyScope": "MessageAttributes", "FilterPolicy": json.dumps(policy)},
             ReturnSubscriptionArn=True,
         )["SubscriptionArn"]
-        profile = store.update("PROFILE", user_id, {"emailSubscriptionArn": arn}, now_iso())
+        profile = catalog_data.update("PROFILE", user_id, {"emailSubscriptionArn": arn}, now_iso())
     elif not enabled and arn:
         _unsubscribe(arn)
-        profile = store.update("PROFILE", user_id, {"emailSubscriptionArn": None}, now_iso())
+        profile = catalog_data.update("PROFILE", user_id, {"emailSubscriptionArn": None}, now_iso())
     return _summary(profile, follows)
 
 
@@ -110,11 +113,11 @@ def _unsubscribe(arn: str) -> None:
 
 def follows_changed(user_id: str) -> None:
     """Bring the listener's filter policy in line with their follows, if they get email."""
-    profile = store.get("PROFILE", user_id)
+    profile = table.get("PROFILE", user_id)
     arn = (profile or {}).get("emailSubscriptionArn")
     if not arn:
         return
-    policy, _ = filter_policy(store.all_follows(user_id))
+    policy, _ = filter_policy(follows_data.all_follows(user_id))
     _sns().set_subscription_attributes(
         SubscriptionArn=arn, AttributeName="FilterPolicy", AttributeValue=json.dumps(policy)
     )

@@ -10,7 +10,6 @@ file decodes before a song turns READY.
 from __future__ import annotations
 
 import datetime
-import json
 import tempfile
 import uuid
 from collections.abc import Mapping
@@ -18,8 +17,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from resolvers import aws_clients, releases, store
+from resolvers import aws_clients, releases
 from resolvers.clock import now_iso
+from resolvers.data import catalog as catalog_data
+from resolvers.data import table
 from resolvers.errors import NotFoundError, ValidationError
 from resolvers.observability import logger
 from resolvers.settings import settings
@@ -118,11 +119,6 @@ def _s3() -> Any:
     return aws_clients.client("s3", signature_version="s3v4")
 
 
-@cache
-def _sqs() -> Any:
-    return aws_clients.client("sqs")
-
-
 def request_upload(data: Mapping[str, Any]) -> dict[str, Any]:
     """A presigned POST bound to the declared type and size; the item waits for the file."""
     slot = SLOTS.get(str(data.get("kind")))
@@ -134,14 +130,14 @@ def request_upload(data: Mapping[str, Any]) -> dict[str, Any]:
         raise ValidationError(f"contentType: {slot.kind} must be one of {', '.join(sorted(slot.formats))}")
     size = whole_number(data.get("sizeBytes"), "sizeBytes", low=1, high=slot.max_bytes)
     key = f"{slot.prefix}/{item_id}/{slot.folder}/{uuid.uuid4()}.{slot.formats[content_type].extension}"
-    item = store.get(slot.item_kind, item_id)
+    item = table.get(slot.item_kind, item_id)
     if item is None:
         raise NotFoundError(f"{slot.item_kind.title()} {item_id} not found")
     changes: dict[str, Any] = {slot.pending: {"key": key, "contentType": content_type, "sizeBytes": size}}
     if slot.kind == "AUDIO":
         # A READY song stays READY (its current audio playable) until the replacement is.
         changes["status"] = "READY" if item["status"] == "READY" else "PENDING"
-    store.update(slot.item_kind, item_id, changes, now_iso())
+    catalog_data.update(slot.item_kind, item_id, changes, now_iso())
     post = _s3().generate_presigned_post(
         settings().bucket,
         key,
@@ -240,7 +236,7 @@ def process_upload(bucket: str, key: str) -> None:
     if len(parts) != 4 or slot is None:
         logger.warning("ignoring an object outside the upload layout", extra={"key": key})
         return
-    item = store.get(slot.item_kind, parts[1])
+    item = table.get(slot.item_kind, parts[1])
     if item is None or item.get(slot.current) == key:
         if item is None:
             _s3().delete_object(Bucket=bucket, Key=key)
@@ -257,26 +253,21 @@ def process_upload(bucket: str, key: str) -> None:
         refused: dict[str, Any] = {slot.pending: None, "failureReason": str(refusal)}
         if slot.kind == "AUDIO":
             refused["status"] = "READY" if item["status"] == "READY" else "FAILED"
-        store.update(slot.item_kind, item["id"], refused, now_iso())
+        catalog_data.update(slot.item_kind, item["id"], refused, now_iso())
         return
     accepted: dict[str, Any] = {**found, slot.current: key, slot.pending: None, "failureReason": None}
     if slot.kind == "AUDIO":
         accepted["status"] = "READY"
-    store.update(slot.item_kind, item["id"], accepted, now_iso())
+    catalog_data.update(slot.item_kind, item["id"], accepted, now_iso())
     if item.get(slot.current):
         _s3().delete_object(Bucket=bucket, Key=item[slot.current])  # the replaced file
     if slot.kind == "AUDIO" and item["status"] != "READY":
         on_song_ready({**item, **accepted})  # its first release; a replaced file is not news
 
 
-def schedule_cleanup(kind: str, item_id: str) -> None:
-    """After a song, album or artist is deleted, its files go asynchronously (the cleanup queue)."""
-    _sqs().send_message(QueueUrl=settings().cleanup_queue, MessageBody=json.dumps({"kind": kind, "id": item_id}))
-
-
 def remove_files(kind: str, item_id: str) -> int:
     """Delete every object of a deleted item (current, replaced and pending uploads); safe to repeat."""
-    if store.get(kind, item_id) is not None:
+    if table.get(kind, item_id) is not None:
         logger.warning("not removing the files of an item that exists", extra={"kind": kind, "id": item_id})
         return 0
     removed = 0

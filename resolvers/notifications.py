@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from resolvers import store
+from resolvers.data import inbox as inbox_data
 from resolvers.errors import ValidationError
 from resolvers.validation import identifier, page_size
 
@@ -12,12 +12,12 @@ MARK_IDS_MAX = 100
 
 
 def list_for(user_id: str, limit: Any, next_token: str | None, unread_only: Any) -> dict[str, Any]:
-    page = store.notifications_page(user_id, page_size(limit), next_token, unread_only is True)
+    page = inbox_data.notifications_page(user_id, page_size(limit), next_token, unread_only is True)
     return {"items": page.items, "nextToken": page.next_token}
 
 
 def unread_count(user_id: str) -> int:
-    return store.count_unread(user_id)
+    return inbox_data.count_unread(user_id)
 
 
 def mark_read(user_id: str, ids: list[Any] | None, all_: Any) -> int:
@@ -25,9 +25,9 @@ def mark_read(user_id: str, ids: list[Any] | None, all_: Any) -> int:
     if all_ is True:
         if ids:
             raise ValidationError("give either ids or all: true, not both")
-        return store.mark_notifications_read(user_id, None)
+        return inbox_data.mark_notifications_read(user_id, None)
     if ids is None:
         raise ValidationError("give the ids to mark read, or all: true")
     if len(ids) > MARK_IDS_MAX:
         raise ValidationError(f"ids: at most {MARK_IDS_MAX} at a time; use all: true for everything")
-    return store.mark_notifications_read(user_id, [identifier(i, "ids") for i in ids])
+    return inbox_data.mark_notifications_read(user_id, [identifier(i, "ids") for i in ids])

@@ -10,8 +10,10 @@ import datetime
 from collections.abc import Mapping
 from typing import Any
 
-from resolvers import catalog, media, store
+from resolvers import catalog, media
 from resolvers.clock import now_iso
+from resolvers.data import offline as offline_data
+from resolvers.data import table
 from resolvers.errors import NotFoundError, ValidationError
 from resolvers.settings import settings
 from resolvers.validation import identifier, page_size
@@ -42,7 +44,7 @@ def _playable(song: Mapping[str, Any] | None) -> bool:
 
 
 def add(user_id: str, song_id: Any) -> dict[str, Any]:
-    song = store.get("SONG", identifier(song_id, "songId"))
+    song = table.get("SONG", identifier(song_id, "songId"))
     if song is None:
         raise NotFoundError(f"Song {song_id} not found")
     if not _playable(song):
@@ -53,23 +55,23 @@ def add(user_id: str, song_id: Any) -> dict[str, Any]:
         "addedAt": now_iso(),
         "licenseExpiresAt": _license_end(),
     }
-    if not store.add_offline(user_id, entry, settings().offline_limit):
+    if not offline_data.add_offline(user_id, entry, settings().offline_limit):
         renewal = {"audioKey": song["audioKey"], "licenseExpiresAt": entry["licenseExpiresAt"]}
-        store.renew_offline(user_id, song["id"], renewal)
-        entry = {**(store.get_offline(user_id, song["id"]) or entry), **renewal}
+        offline_data.renew_offline(user_id, song["id"], renewal)
+        entry = {**(offline_data.get_offline(user_id, song["id"]) or entry), **renewal}
     return _view(entry, song)
 
 
 def remove(user_id: str, song_id: Any) -> str:
     song_id = identifier(song_id, "songId")
-    store.remove_offline(user_id, song_id)
+    offline_data.remove_offline(user_id, song_id)
     return song_id
 
 
 def library(user_id: str, limit: Any, next_token: str | None) -> dict[str, Any]:
     """A page of the library with its songs: one Query and one BatchGetItem."""
-    page = store.offline_page(user_id, page_size(limit), next_token)
-    songs = store.batch_get("SONG", [entry["songId"] for entry in page.items])
+    page = offline_data.offline_page(user_id, page_size(limit), next_token)
+    songs = table.batch_get("SONG", [entry["songId"] for entry in page.items])
     items = [_view(e, songs[e["songId"]]) for e in page.items if _playable(songs.get(e["songId"]))]
     return {"items": items, "nextToken": page.next_token}
 
@@ -82,8 +84,8 @@ def sync(user_id: str, since: str | None) -> dict[str, Any]:
     token = None
     license_end = _license_end()
     while True:
-        page = store.offline_page(user_id, SYNC_PAGE, token)
-        songs = store.batch_get("SONG", [entry["songId"] for entry in page.items])
+        page = offline_data.offline_page(user_id, SYNC_PAGE, token)
+        songs = table.batch_get("SONG", [entry["songId"] for entry in page.items])
         for entry in page.items:
             song = songs.get(entry["songId"])
             if song is None or not _playable(song):
@@ -91,7 +93,7 @@ def sync(user_id: str, since: str | None) -> dict[str, Any]:
                 continue
             replaced = song["audioKey"] != entry["audioKey"]
             renewed = {**entry, "audioKey": song["audioKey"], "licenseExpiresAt": license_end}
-            store.renew_offline(
+            offline_data.renew_offline(
                 user_id, entry["songId"], {"audioKey": song["audioKey"], "licenseExpiresAt": license_end}
             )
             is_new = since is None or entry["addedAt"] > since
@@ -100,5 +102,5 @@ def sync(user_id: str, since: str | None) -> dict[str, Any]:
         if not token:
             break
     for song_id in remove_ids:
-        store.remove_offline(user_id, song_id)
+        offline_data.remove_offline(user_id, song_id)
     return {"download": download, "keep": keep, "remove": remove_ids, "syncedAt": now_iso()}

@@ -22,12 +22,17 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from resolvers import aws_clients, catalog, mailing, realtime, store
+from resolvers import aws_clients, mailing, realtime
 from resolvers.clock import now_iso
+from resolvers.data import follows as follows_data
+from resolvers.data import inbox as inbox_data
+from resolvers.data import releases as releases_data
+from resolvers.data import table
 from resolvers.errors import ValidationError
+from resolvers.genres import genre
 from resolvers.observability import logger
 from resolvers.settings import settings
-from resolvers.validation import identifier, text
+from resolvers.validation import TITLE_MAX, identifier, text
 
 KINDS = ("SONG", "ALBUM")
 NOTIFICATION_DAYS = 90
@@ -78,10 +83,10 @@ def parse_event(event: Any) -> dict[str, Any]:
         "eventId": identifier(event.get("eventId"), "eventId"),
         "kind": event["kind"],
         "id": identifier(event.get("id"), "id"),
-        "title": text(event.get("title"), "title", max_length=catalog.TITLE_MAX),
+        "title": text(event.get("title"), "title", max_length=TITLE_MAX),
         "artistId": identifier(event.get("artistId"), "artistId"),
         "albumId": identifier(event["albumId"], "albumId") if event.get("albumId") else None,
-        "genre": catalog.genre(event.get("genre")),
+        "genre": genre(event.get("genre")),
         "publishedAt": text(event.get("publishedAt"), "publishedAt", max_length=40),
     }
 
@@ -91,7 +96,7 @@ def fan_out(event: Any, remaining_ms: int) -> None:
     release = parse_event(event)
     event_id = release["eventId"]
     now = int(time.time())
-    done = store.claim_event(
+    done = releases_data.claim_event(
         event_id, now=now, lease_until=now + remaining_ms // 1000 + 1, expires_at=now + EVENT_RECORD_DAYS * DAY
     )
     if done is None:
@@ -100,30 +105,30 @@ def fan_out(event: Any, remaining_ms: int) -> None:
     try:
         _run_steps(release, done)
     except Exception:
-        store.release_event(event_id)  # the retry need not wait for the lease to lapse
+        releases_data.release_event(event_id)  # the retry need not wait for the lease to lapse
         raise
 
 
 def _run_steps(release: Mapping[str, Any], done: set[str]) -> None:
     event_id = release["eventId"]
-    artist = store.get("ARTIST", release["artistId"])
+    artist = table.get("ARTIST", release["artistId"])
     if artist is None:
         logger.warning("the released item's artist is gone: nothing to announce", extra={"eventId": event_id})
-        store.event_step_done(event_id, "skipped", completed_at=now_iso())
+        releases_data.event_step_done(event_id, "skipped", completed_at=now_iso())
         return
     content = {**release, "artistName": artist["name"]}
     if "inbox" not in done:
-        followers = set(store.follower_ids("ARTIST", release["artistId"]))
-        followers.update(store.follower_ids("GENRE", release["genre"]))
+        followers = set(follows_data.follower_ids("ARTIST", release["artistId"]))
+        followers.update(follows_data.follower_ids("GENRE", release["genre"]))
         notification = {"id": event_id, "contentId": release["id"]} | {
             k: content[k] for k in ("kind", "artistId", "albumId", "title", "artistName", "genre", "publishedAt")
         }
-        store.put_notifications(sorted(followers), notification, int(time.time()) + NOTIFICATION_DAYS * DAY)
-        store.event_step_done(event_id, "inbox")
+        inbox_data.put_notifications(sorted(followers), notification, int(time.time()) + NOTIFICATION_DAYS * DAY)
+        releases_data.event_step_done(event_id, "inbox")
         logger.info("inbox notifications written", extra={"eventId": event_id, "followers": len(followers)})
     if "email" not in done:
         mailing.publish(content)
-        store.event_step_done(event_id, "email")
+        releases_data.event_step_done(event_id, "email")
     if "realtime" not in done:
         realtime.publish_new_content(content)
-    store.event_step_done(event_id, "realtime", completed_at=now_iso())
+    releases_data.event_step_done(event_id, "realtime", completed_at=now_iso())

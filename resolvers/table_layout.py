@@ -1,6 +1,6 @@
 """The single table's key schema and indexes, shared by the data layer, CDK and the emulator.
 
-Each index serves named access patterns (keys written by `resolvers/store.py`). An index
+Each index serves named access patterns (keys written by `resolvers/data/`, derived in `listings.py`). An index
 holds several kinds of items, kept apart by the prefix of their partition key. Sort keys:
 `release` = `releaseDate#createdAt#id` (newest first when read backwards), `title` = the
 folded title or name (`resolvers/words.py`), `rank` = `average*10^6 (7 digits)#count (10)#id`

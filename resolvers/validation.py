@@ -14,6 +14,9 @@ from resolvers.errors import ValidationError
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
 URL_MAX = 2048
+# Text limits shared by every domain that stores names and titles (catalog, releases, playlists).
+TITLE_MAX = 200
+BIO_MAX = 2000
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _LINE_BREAKS = frozenset("\n\r\x0b\x0c\x85\u2028\u2029")
 # Embedding, override and isolate controls make a title display as other text ("Trojan

@@ -1,7 +1,7 @@
 """Text folded for sorting and searching: case- and accent-insensitive, word by word.
 
 Titles sort, and names are found, the way a listener types them: "beyo" finds "Beyoncé",
-"Ångström" sorts with the a's. The same folding builds the index keys (store) and reads
+"Ångström" sorts with the a's. The same folding builds the index keys (resolvers/data/listings.py) and reads
 the query (search), so both sides always agree.
 """
 

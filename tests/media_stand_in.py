@@ -14,13 +14,14 @@ from typing import Any
 import boto3
 
 from emulator.aws import TABLE_NAME
-from resolvers import store
 from resolvers.clock import now_iso
+from resolvers.data import catalog as catalog_data
+from resolvers.data import table
 
 
 def mark_ready(song_id: str) -> None:
     """Unit tests (in-process moto): through the store, as the processor writes it."""
-    store.update("SONG", song_id, {"status": "READY"}, now_iso())
+    catalog_data.update("SONG", song_id, {"status": "READY"}, now_iso())
 
 
 def mark_ready_on_emulator(config: Mapping[str, Any], song_id: str) -> None:
@@ -32,7 +33,7 @@ def mark_ready_on_emulator(config: Mapping[str, Any], song_id: str) -> None:
         aws_access_key_id="local",
         aws_secret_access_key="local",
     )
-    key = store.song_key(song_id)
+    key = table.song_key(song_id)
     dynamodb.update_item(
         TableName=TABLE_NAME,
         Key={name: {"S": value} for name, value in key.items()},

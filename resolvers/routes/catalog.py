@@ -11,6 +11,7 @@ from aws_lambda_powertools.event_handler.appsync import Router
 from aws_lambda_powertools.utilities.data_classes import AppSyncResolverEvent
 
 from resolvers import catalog
+from resolvers.genres import list_genres
 from resolvers.routes.identity import is_admin
 
 router = Router()
@@ -33,7 +34,7 @@ def song(id: str) -> dict[str, Any] | None:
 
 @router.resolver(type_name="Query", field_name="genres")
 def genres() -> list[dict[str, str]]:
-    return catalog.list_genres()
+    return list_genres()
 
 
 # -- nested fields: AppSync BatchInvoke, one Lambda call per level of a response -------------

@@ -18,11 +18,13 @@ import boto3
 import pytest
 
 from emulator import aws
-from resolvers import releases, store
+from resolvers import releases
 from resolvers.clock import now_iso
+from resolvers.data import catalog as catalog_data
+from resolvers.data import table
 from resolvers.settings import settings
 
-_CACHED = (settings, store._client, releases._sqs)
+_CACHED = (settings, table.client, releases._sqs)
 
 
 @contextmanager
@@ -59,7 +61,7 @@ def release_song(aws_endpoint: str, song_id: str) -> str:
     """Mark the song READY and announce it, as the media processor does; returns the queued message body."""
     sent: list[str] = []
     with _as_the_media_processor(aws_endpoint):
-        song = store.update("SONG", song_id, {"status": "READY"}, now_iso())
+        song = catalog_data.update("SONG", song_id, {"status": "READY"}, now_iso())
         hook = releases._sqs().meta.events
         hook.register("provide-client-params.sqs.SendMessage", lambda params, **_: sent.append(params["MessageBody"]))
         releases.announce("SONG", song)

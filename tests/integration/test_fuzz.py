@@ -65,7 +65,7 @@ from hypothesis_graphql import Mode, from_schema, nodes
 
 from emulator.seed import ADMIN, CATALOG, LISTENER
 from resolvers import errors
-from resolvers.catalog import GENRES
+from resolvers.genres import GENRES
 from schema import SDL_PATH
 from tests.integration.conftest import client, sign_in, start_emulator, stop_emulator
 from tests.test_schema import APPSYNC_DEFINITIONS

@@ -12,7 +12,9 @@ import pytest
 from moto import mock_aws
 
 from emulator.lambdas import LambdaContext
-from resolvers import accounts, feed, mailing, media, realtime, releases, store
+from resolvers import accounts, cleanup, feed, mailing, media, realtime, releases
+from resolvers.data import accounts as accounts_data
+from resolvers.data import table
 from resolvers.handlers.api import handler
 from resolvers.settings import settings
 from resolvers.table_layout import create_table_request
@@ -22,10 +24,10 @@ LISTENER_SUB = str(uuid.uuid4())
 # Clients and settings the Lambda code creates once per cold start: reset for each test.
 CACHED_CLIENTS = (
     settings,
-    store._client,
+    table.client,
     accounts._cognito,
     media._s3,
-    media._sqs,
+    cleanup._sqs,
     mailing._sns,
     releases._sqs,
     realtime._session,
@@ -99,7 +101,7 @@ def listener_event(
 
 def add_profile(sub: str, email: str) -> None:
     """What the post-confirmation trigger writes for a new account."""
-    store.put_profile(
+    accounts_data.put_profile(
         {"id": sub, "email": email, "displayName": email.split("@", maxsplit=1)[0], "createdAt": "2026-01-01T00:00:00Z"}
     )
 

@@ -10,8 +10,9 @@ from typing import Any
 import boto3
 import pytest
 
-from resolvers import catalog, store
+from resolvers.data import catalog as catalog_data
 from resolvers.errors import ConflictError, InternalError, NotFoundError, ValidationError
+from resolvers.routes import catalog as catalog_routes
 from tests.media_stand_in import mark_ready
 from tests.unit.conftest import appsync_event, invoke
 
@@ -222,7 +223,7 @@ def test_unexpected_failures_surface_as_internal_error(monkeypatch: pytest.Monke
     def broken(*_: Any) -> None:
         raise KeyError("secret detail")
 
-    monkeypatch.setattr(catalog, "list_genres", broken)
+    monkeypatch.setattr(catalog_routes, "list_genres", broken)
     with pytest.raises(InternalError) as raised:
         query("genres")
     assert "secret" not in str(raised.value)
@@ -240,7 +241,7 @@ def test_an_indexed_field_edited_concurrently_is_a_conflict(
     song = mutation("createSong", input={"title": "T", "artistId": album["artistId"], "genre": "jazz"})
     stale = dict(song)
     mutation("updateSong", id=song["id"], input={"title": "Edited elsewhere"})
-    monkeypatch.setattr(store, "get", lambda kind, item_id: stale)  # the read raced with that edit
+    monkeypatch.setattr(catalog_data, "get", lambda kind, item_id: stale)  # the read raced with that edit
     with pytest.raises(ConflictError, match="try again"):
         mutation("updateSong", id=song["id"], input={"genre": "blues"})
     monkeypatch.undo()

@@ -11,8 +11,10 @@ import pytest
 
 from emulator.events import sqs_event
 from emulator.lambdas import LambdaContext
-from resolvers import feed, store
+from resolvers import feed
 from resolvers.clock import now_iso
+from resolvers.data import feed as feed_data
+from resolvers.data import inbox as inbox_data
 from resolvers.errors import UnauthorizedError, ValidationError
 from resolvers.handlers import feed as feed_function
 from tests.media_stand_in import mark_ready
@@ -90,7 +92,7 @@ def test_a_new_listener_gets_popular_and_new_songs_and_a_refresh_is_queued(catal
     assert {item["source"] for item in page["items"]} <= {"POPULAR", "NEW_IN_CATALOG"}
     assert all(item["reason"].startswith(("New in ", "Popular in ")) for item in page["items"])
     assert run_feed_function() == 1
-    assert store.get_feed(ANNA) is not None
+    assert feed_data.get_feed(ANNA) is not None
 
 
 def test_rating_three_jazz_songs_lifts_the_other_jazz_songs_with_a_reason(catalog: dict) -> None:
@@ -132,7 +134,7 @@ def test_follows_bring_new_releases_first(catalog: dict) -> None:
     assert {item["reason"] for item in page["items"]} == {"New from Rocky Lane"}
     # A release after the computation reaches the feed through the inbox the fan-out writes.
     fresh = add_song(rocky, "Rock Fresh", "rock")
-    store.put_notifications(
+    inbox_data.put_notifications(
         [ANNA],
         {
             "id": str(uuid.uuid4()),

@@ -9,7 +9,7 @@ import boto3
 import pytest
 
 from emulator.lambdas import LambdaContext
-from resolvers import store
+from resolvers.data import table
 from resolvers.handlers import media_processor
 from resolvers.settings import settings
 from tests.media_files import wav
@@ -71,10 +71,10 @@ def test_only_the_failing_record_is_retried_and_redelivery_changes_nothing(
     assert response == {"batchItemFailures": [{"itemIdentifier": "poison"}]}
     released = boto3.client("sqs").receive_message(QueueUrl=new_content["queue"], MaxNumberOfMessages=10)["Messages"]
     assert [json.loads(m["Body"])["id"] for m in released] == [song["id"]]  # its first READY is a release
-    ready = store.get("SONG", song["id"])
+    ready = table.get("SONG", song["id"])
     assert (ready["status"], ready["durationSeconds"], ready["audioKey"]) == ("READY", 4, upload["key"])
 
     again = media_processor.handler({"Records": [sqs_record("upload", created(upload["key"]))]}, LambdaContext("m"))
     assert again == {"batchItemFailures": []}
-    assert store.get("SONG", song["id"]) == ready
+    assert table.get("SONG", song["id"]) == ready
     assert boto3.client("s3").head_object(Bucket=BUCKET, Key=upload["key"])["ContentLength"] == len(wav(4.0))

@@ -12,7 +12,8 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 
 from emulator.events import QueueTrigger, sqs_event
 from emulator.lambdas import LambdaContext, LocalFunction
-from resolvers import realtime, releases, store
+from resolvers import realtime, releases
+from resolvers.data import releases as releases_data
 from resolvers.errors import ValidationError
 from resolvers.handlers import new_content
 from tests.unit.conftest import add_profile, appsync_event, invoke, listener_event
@@ -189,7 +190,9 @@ def test_a_concurrent_delivery_waits_for_the_lease(song: dict[str, Any], publish
         "genre": "jazz",
         "publishedAt": "2026-01-01T00:00:00.000Z",
     }
-    store.claim_event(body["eventId"], now=100, lease_until=2**40, expires_at=2**41)  # another delivery holds it
+    releases_data.claim_event(
+        body["eventId"], now=100, lease_until=2**40, expires_at=2**41
+    )  # another delivery holds it
     busy, healthy = message(body), message({**body, "eventId": releases.new_event_id()})
     response = deliver([busy, healthy])
     assert response == {"batchItemFailures": [{"itemIdentifier": busy["MessageId"]}]}

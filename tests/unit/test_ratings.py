@@ -8,7 +8,8 @@ from typing import Any
 import boto3
 import pytest
 
-from resolvers import ratings, store
+from resolvers import ratings
+from resolvers.data import ratings as ratings_data
 from resolvers.errors import ConflictError, NotFoundError, ValidationError
 from tests.media_stand_in import mark_ready
 from tests.unit.conftest import appsync_event, invoke
@@ -95,12 +96,12 @@ def test_a_concurrent_rating_between_read_and_write_is_retried_not_lost(
 ) -> None:
     """Anna read the song; Ben and Cara rated it before her transaction: hers is refused, redone on
     the song as it is now (handed back by the refusal, no extra read), and all three count."""
-    real_state = store.rating_state
+    real_state = ratings_data.rating_state
     writes = []
 
     def stale_state(user_id: str, song_id: str) -> tuple:
         seen = real_state(user_id, song_id)
-        monkeypatch.setattr(store, "rating_state", real_state)
+        monkeypatch.setattr(ratings_data, "rating_state", real_state)
         rate(BEN, song_id, 5)
         rate(CARA, song_id, 2)
         return seen
@@ -110,9 +111,9 @@ def test_a_concurrent_rating_between_read_and_write_is_retried_not_lost(
             writes.append(current)
         return real_write(song_id, current, seen, rating)
 
-    real_write = store.write_rating
-    monkeypatch.setattr(store, "rating_state", stale_state)
-    monkeypatch.setattr(store, "write_rating", counted)
+    real_write = ratings_data.write_rating
+    monkeypatch.setattr(ratings_data, "rating_state", stale_state)
+    monkeypatch.setattr(ratings_data, "write_rating", counted)
     monkeypatch.setattr(ratings, "_pause", lambda attempt: None)
     result = rate(ANNA, ready_song["id"], 4)
     assert len(writes) == 2, "refused once, then written"
@@ -125,15 +126,15 @@ def test_a_concurrent_rating_between_read_and_write_is_retried_not_lost(
 def test_the_same_listener_racing_themselves_counts_once(monkeypatch: pytest.MonkeyPatch, ready_song: dict) -> None:
     """Two re-ratings by one listener both read 3 stars: the later must not apply its delta to 3."""
     rate(ANNA, ready_song["id"], 3)
-    real_state = store.rating_state
+    real_state = ratings_data.rating_state
 
     def stale_state(user_id: str, song_id: str) -> tuple:
         seen = real_state(user_id, song_id)
-        monkeypatch.setattr(store, "rating_state", real_state)
+        monkeypatch.setattr(ratings_data, "rating_state", real_state)
         rate(ANNA, song_id, 5)  # the other request, from the same listener
         return seen
 
-    monkeypatch.setattr(store, "rating_state", stale_state)
+    monkeypatch.setattr(ratings_data, "rating_state", stale_state)
     monkeypatch.setattr(ratings, "_pause", lambda attempt: None)
     result = rate(ANNA, ready_song["id"], 1)
     assert (result["song"]["ratingCount"], result["song"]["ratingSum"]) == (1, 1)
@@ -141,14 +142,14 @@ def test_the_same_listener_racing_themselves_counts_once(monkeypatch: pytest.Mon
 
 
 def test_retries_are_bounded(monkeypatch: pytest.MonkeyPatch, ready_song: dict) -> None:
-    current = store.rating_state(ANNA, ready_song["id"])
+    current = ratings_data.rating_state(ANNA, ready_song["id"])
     attempts = []
 
-    def always_refused(*args: Any) -> store.RatingWrite:
+    def always_refused(*args: Any) -> ratings_data.RatingWrite:
         attempts.append(args)
-        return store.RatingWrite(False, *current)
+        return ratings_data.RatingWrite(False, *current)
 
-    monkeypatch.setattr(store, "write_rating", always_refused)
+    monkeypatch.setattr(ratings_data, "write_rating", always_refused)
     monkeypatch.setattr(ratings, "_pause", lambda attempt: None)
     with pytest.raises(ConflictError, match="try again"):
         rate(ANNA, ready_song["id"], 4)

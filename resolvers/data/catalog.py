@@ -1,0 +1,232 @@
+"""Artists, albums and songs: conditional creates, updates and deletes.
+
+Counters that guard deletes (an artist's albums and songs, an album's songs) move in the
+same transaction as the item they count, so a delete can never strand children. Index keys
+and index items (search words, an artist's genres) move in the same write as the fields
+they come from (`listings.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from resolvers.data.listings import INDEXED_FIELDS, index_items, index_keys
+from resolvers.data.table import KEYS, client, count_action, delete_action, get, table_name, to_item, to_raw, transact
+from resolvers.errors import ConflictError, NotFoundError, ValidationError
+from resolvers.table_layout import PARTITION_KEY, SORT_KEY
+
+
+def stored_item(kind: str, item: Mapping[str, Any]) -> dict[str, Any]:
+    return {**KEYS[kind](item["id"]), **index_keys(kind, item), "kind": kind, **item}
+
+
+def _put(kind: str, item: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "Put": {
+            "TableName": table_name(),
+            "Item": to_raw(stored_item(kind, item)),
+            "ConditionExpression": "attribute_not_exists(PK)",
+        }
+    }
+
+
+def _index_item_writes(
+    before: Mapping[tuple[str, str], Mapping[str, Any]], after: Mapping[tuple[str, str], Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """Transaction actions that turn one set of index items into another, touching only what differs."""
+    deletes = [
+        {"Delete": {"TableName": table_name(), "Key": to_raw({PARTITION_KEY: key[0], SORT_KEY: key[1]})}}
+        for key in before.keys() - after.keys()
+    ]
+    puts = [
+        {"Put": {"TableName": table_name(), "Item": to_raw(item)}}
+        for key, item in after.items()
+        if before.get(key) != item
+    ]
+    return deletes + puts
+
+
+def _index_puts(kind: str, item: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return _index_item_writes({}, index_items(kind, item))
+
+
+def create_artist(artist: Mapping[str, Any]) -> dict[str, Any]:
+    failed = transact([_put("ARTIST", artist), *_index_puts("ARTIST", artist)])
+    if failed:
+        raise ConflictError("An artist with this id already exists")
+    return dict(artist)
+
+
+def create_album(album: Mapping[str, Any]) -> dict[str, Any]:
+    failed = transact(
+        [_put("ALBUM", album), count_action("ARTIST", album["artistId"], "albumCount", 1), *_index_puts("ALBUM", album)]
+    )
+    if failed and failed[1] is not None:
+        raise NotFoundError(f"Artist {album['artistId']} not found")
+    if failed:
+        raise ConflictError("An album with this id already exists")
+    return dict(album)
+
+
+def create_song(song: Mapping[str, Any], album_seen: str | None = None) -> dict[str, Any]:
+    """Add a song; on an album, only if the album is unchanged since `album_seen` (its updatedAt),
+    so the release date the song copied from it is still the album's."""
+    actions = [_put("SONG", song), count_action("ARTIST", song["artistId"], "songCount", 1)]
+    if song.get("albumId"):
+        actions.append(
+            count_action(
+                "ALBUM",
+                song["albumId"],
+                "songCount",
+                1,
+                condition="attribute_exists(PK) AND artistId = :artist AND updatedAt = :seen",
+                values={":artist": song["artistId"], ":seen": album_seen},
+            )
+        )
+    failed = transact([*actions, *_index_puts("SONG", song)])
+    if not failed:
+        return dict(song)
+    if failed[1] is not None:
+        raise NotFoundError(f"Artist {song['artistId']} not found")
+    if song.get("albumId") and failed[2] is not None:
+        if not failed[2]:
+            raise NotFoundError(f"Album {song['albumId']} not found")
+        if failed[2]["artistId"] != song["artistId"]:
+            raise ValidationError("albumId: the album belongs to another artist")
+        raise ConflictError("The album changed while adding the song: try again")
+    raise ConflictError("A song with this id already exists")
+
+
+def update(kind: str, item_id: str, changes: Mapping[str, Any], updated_at: str) -> dict[str, Any]:
+    """Set (or, for None, remove) fields of an existing item, moving its index keys and items with them.
+
+    A change to an indexed field needs the rest of the item to derive the new keys: it is
+    read first and the write is conditional on the item not having changed since
+    (ConflictError if it did), so the keys always match the fields they come from. Only the
+    keys that these changes move are written, so a key another writer owns (a song's rank,
+    moved by ratings) is never overwritten with what this one read. When index
+    items change too, all of it is one transaction and the result is the item as read plus
+    the changes (counters as read).
+    """
+    values: dict[str, Any] = {}
+    condition = "attribute_exists(PK)"
+    index_sets: dict[str, str] = {}
+    index_removes: list[str] = []
+    item_writes: list[dict[str, Any]] = []
+    merged: dict[str, Any] = {}
+    if INDEXED_FIELDS.get(kind, set()) & changes.keys():
+        current = get(kind, item_id)
+        if current is None:
+            raise NotFoundError(f"{kind.title()} {item_id} not found")
+        merged = {k: v for k, v in {**current, **changes}.items() if v is not None}
+        before, keys = index_keys(kind, current), index_keys(kind, merged)
+        index_sets = {k: v for k, v in keys.items() if before.get(k) != v}
+        index_removes = sorted(before.keys() - keys.keys())
+        item_writes = _index_item_writes(index_items(kind, current), index_items(kind, merged))
+        condition += " AND updatedAt = :seen"
+        values[":seen"] = current["updatedAt"]
+    sets = {**{k: v for k, v in changes.items() if v is not None}, **index_sets, "updatedAt": updated_at}
+    removes = [k for k, v in changes.items() if v is None] + index_removes
+    names = {f"#a{n}": name for n, name in enumerate([*sets, *removes])}
+    by_name = {name: alias for alias, name in names.items()}
+    expression = "SET " + ", ".join(f"{by_name[k]} = :v{n}" for n, k in enumerate(sets))
+    if removes:
+        expression += " REMOVE " + ", ".join(by_name[k] for k in removes)
+    values |= {f":v{n}": v for n, v in enumerate(sets.values())}
+    write = {
+        "TableName": table_name(),
+        "Key": to_raw(KEYS[kind](item_id)),
+        "UpdateExpression": expression,
+        "ConditionExpression": condition,
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": to_raw(values),
+        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+    }
+    if item_writes:
+        failed = transact([{"Update": write}, *item_writes])
+        if failed and failed[0]:
+            raise ConflictError(f"{kind.title()} {item_id} changed while updating it: try again")
+        if failed:
+            raise NotFoundError(f"{kind.title()} {item_id} not found")
+        return {**merged, "updatedAt": updated_at}
+    try:
+        response = client().update_item(**write, ReturnValues="ALL_NEW")
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
+        if error.response.get("Item"):
+            raise ConflictError(f"{kind.title()} {item_id} changed while updating it: try again") from None
+        raise NotFoundError(f"{kind.title()} {item_id} not found") from None
+    return to_item(response["Attributes"])
+
+
+_EMPTY = "(attribute_not_exists({c}) OR {c} = :zero)"
+
+
+_UNCHANGED = "attribute_exists(PK) AND updatedAt = :seen"
+
+
+def _index_deletes(kind: str, item: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return _index_item_writes(index_items(kind, item), {})
+
+
+def delete_artist(artist: Mapping[str, Any]) -> None:
+    """Delete an artist we have read, with its index items; refused while it has albums or songs."""
+    condition = f"{_UNCHANGED} AND {_EMPTY.format(c='albumCount')} AND {_EMPTY.format(c='songCount')}"
+    failed = transact(
+        [
+            delete_action("ARTIST", artist["id"], condition, {":zero": 0, ":seen": artist["updatedAt"]}),
+            *_index_deletes("ARTIST", artist),
+        ]
+    )
+    if failed and failed[0] and (failed[0].get("albumCount") or failed[0].get("songCount")):
+        raise ConflictError("The artist still has albums or songs: delete those first")
+    if failed and failed[0]:
+        raise ConflictError(f"Artist {artist['id']} changed while deleting it: try again")
+    if failed:
+        raise NotFoundError(f"Artist {artist['id']} not found")
+
+
+def delete_album(album: Mapping[str, Any]) -> None:
+    """Delete an album we have read; the condition re-checks what we read."""
+    condition = f"{_UNCHANGED} AND artistId = :artist AND {_EMPTY.format(c='songCount')}"
+    failed = transact(
+        [
+            delete_action(
+                "ALBUM", album["id"], condition, {":zero": 0, ":artist": album["artistId"], ":seen": album["updatedAt"]}
+            ),
+            count_action("ARTIST", album["artistId"], "albumCount", -1),
+            *_index_deletes("ALBUM", album),
+        ]
+    )
+    if failed and failed[0] and failed[0].get("songCount"):
+        raise ConflictError("The album still has songs: delete those first")
+    if failed and failed[0]:
+        raise ConflictError(f"Album {album['id']} changed while deleting it: try again")
+    if failed:
+        raise NotFoundError(f"Album {album['id']} not found")
+
+
+def delete_song(song: Mapping[str, Any]) -> None:
+    """Delete a song we have read, and release it from its artist's and album's counts.
+
+    Its ratings stay behind (listed under `RATERS#id` for the asynchronous clean-up)."""
+    actions = [
+        delete_action(
+            "SONG",
+            song["id"],
+            f"{_UNCHANGED} AND artistId = :artist",
+            {":artist": song["artistId"], ":seen": song["updatedAt"]},
+        ),
+        count_action("ARTIST", song["artistId"], "songCount", -1),
+    ]
+    if song.get("albumId"):
+        actions.append(count_action("ALBUM", song["albumId"], "songCount", -1))
+    failed = transact([*actions, *_index_deletes("SONG", song)])
+    if failed and failed[0]:
+        raise ConflictError(f"Song {song['id']} changed while deleting it: try again")
+    if failed:
+        raise NotFoundError(f"Song {song['id']} not found")
