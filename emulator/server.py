@@ -25,7 +25,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.extensions import DisableIntrospection, QueryDepthLimiter
 
-from emulator import appsync, realtime
+from emulator import appsync, realtime, user_pool_endpoint
 from emulator.auth import Authenticator, Caller, SignedRequest, Unauthenticated
 from emulator.aws import LocalStack
 from emulator.lambdas import LocalFunction
@@ -140,7 +140,7 @@ def _client_ip(request: Request) -> str:
 def create_app(stack: LocalStack, api: LocalFunction, outbox: Outbox, *, introspection: bool = True) -> Starlette:
     view = AppSyncView(Authenticator(stack), stack, api, introspection=introspection)
 
-    async def config(_: Request) -> JSONResponse:
+    async def config(request: Request) -> JSONResponse:
         return JSONResponse(
             {
                 "region": "us-east-1",
@@ -148,6 +148,8 @@ def create_app(stack: LocalStack, api: LocalFunction, outbox: Outbox, *, introsp
                 "apiKey": stack.api_key,
                 "userPoolId": stack.user_pool_id,
                 "userPoolClientId": stack.user_pool_client_id,
+                # Amplify Auth's `userPoolEndpoint`: the local user pool, on this server's origin.
+                "userPoolEndpoint": str(request.url_for("pool")),
                 "awsEndpoint": stack.endpoint,
                 "mediaBucket": stack.media_bucket,
             }
@@ -171,6 +173,7 @@ def create_app(stack: LocalStack, api: LocalFunction, outbox: Outbox, *, introsp
             WebSocketRoute("/graphql", view),
             Route("/graphiql/{name}", asset),
             Route("/config", config),
+            Route(user_pool_endpoint.PATH, user_pool_endpoint.endpoint(stack.endpoint), methods=["POST"], name="pool"),
             Route("/outbox", mail),
             Route("/subscriptions", subscriptions),
         ],
@@ -179,7 +182,7 @@ def create_app(stack: LocalStack, api: LocalFunction, outbox: Outbox, *, introsp
                 CORSMiddleware,
                 allow_origins=["*"],
                 allow_methods=["GET", "POST", "OPTIONS"],
-                allow_headers=["authorization", "x-api-key", "content-type"],
+                allow_headers=["authorization", "x-api-key", "content-type", *user_pool_endpoint.REQUEST_HEADERS],
             )
         ],
     )
