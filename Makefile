@@ -45,11 +45,13 @@ lint: setup
 schema: setup
 	$(PY) -m schema.export
 
-## DynamoDB calls and Lambda invocations per GraphQL operation; the calls of one release's fan-out; of a feed
+## DynamoDB calls and Lambda invocations per GraphQL operation; the calls of one release's fan-out; of a feed;
+## real-time latency to 100 subscribers (publish -> event, song READY -> event)
 bench: setup
 	$(PY) -m bench.dynamodb_calls
 	$(PY) -m bench.fanout_calls
 	$(PY) -m bench.feed_calls
+	$(PY) -m bench.realtime_latency
 
 ## Load on a local API of its own: listeners browsing, rating and subscribed while an admin publishes
 load: setup

@@ -1,14 +1,20 @@
 """The local API server: GraphQL over HTTP and websockets at /graphql, GraphiQL on GET.
 
-Websockets speak graphql-transport-ws or AppSync's real-time protocol, chosen by the
-subprotocol the client offers (emulator/realtime.py). Also: `GET /config` (what the CDK
-stack's outputs say on AWS: the client's settings), `GET /outbox` (mail that AWS would
-have sent) and `GET /subscriptions` (what is subscribed right now). Binds to 127.0.0.1 only.
+Websockets at /graphql speak graphql-transport-ws or AppSync's real-time protocol, chosen
+by the subprotocol the client offers; /graphql/realtime is AppSync's real-time endpoint
+where AppSync clients derive it (Amplify appends `/realtime` to a non-AppSync host), in
+AppSync's protocol only (emulator/realtime.py). The same app is served over HTTP and over
+HTTPS/WSS with the local CA (emulator/tls.py), which Amplify needs. Also: `GET /config`
+(what the CDK stack's outputs say on AWS: the client's settings), `GET /amplify_outputs.json`
+(Amplify's whole configuration, its URLs the HTTPS ones), `GET /local-ca.pem` (the CA to
+trust), `GET /outbox` (mail that AWS would have sent) and `GET /subscriptions` (what is
+subscribed right now). Binds to 127.0.0.1 only.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +33,12 @@ from strawberry.extensions import DisableIntrospection, QueryDepthLimiter
 
 from emulator import appsync, realtime, user_pool_endpoint
 from emulator.auth import Authenticator, Caller, SignedRequest, Unauthenticated
-from emulator.aws import LocalStack
+from emulator.aws import REGION, LocalStack
 from emulator.lambdas import LocalFunction
 from emulator.outbox import Outbox
 from schema import build_schema
 from schema.limits import QUERY_DEPTH_LIMIT
+from tools import amplify_outputs
 
 ROOT = Path(__file__).resolve().parent.parent
 GRAPHIQL_ASSETS = {
@@ -41,6 +48,14 @@ GRAPHIQL_ASSETS = {
     "react-dom.production.min.js": ROOT / "node_modules/react-dom/umd/react-dom.production.min.js",
 }
 GRAPHIQL_PAGE = Path(__file__).with_name("static") / "graphiql.html"
+
+
+@dataclass(frozen=True)
+class Frontend:
+    """What a frontend is told to use: the HTTPS origin (Amplify opens wss:// only) and the CA to trust."""
+
+    https_origin: str
+    ca_file: Path
 
 
 class AppSyncView(GraphQL):
@@ -62,7 +77,9 @@ class AppSyncView(GraphQL):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
-            await realtime.serve(WebSocket(scope, receive, send), self.schema, self.authenticator)
+            websocket = WebSocket(scope, receive, send)
+            appsync_only = scope["path"].rstrip("/").endswith("/realtime")
+            await realtime.serve(websocket, self.schema, self.authenticator, appsync_only=appsync_only)
             return
         if scope["type"] == "http" and scope["method"] == "GET":
             await self._graphiql(scope, receive, send)
@@ -137,8 +154,24 @@ def _client_ip(request: Request) -> str:
     return request.client.host if request.client else "127.0.0.1"
 
 
-def create_app(stack: LocalStack, api: LocalFunction, outbox: Outbox, *, introspection: bool = True) -> Starlette:
+def create_app(
+    stack: LocalStack, api: LocalFunction, outbox: Outbox, frontend: Frontend, *, introspection: bool = True
+) -> Starlette:
     view = AppSyncView(Authenticator(stack), stack, api, introspection=introspection)
+    outputs = amplify_outputs.document(
+        region=REGION,
+        graphql_url=f"{frontend.https_origin}/graphql",
+        api_key=stack.api_key,
+        user_pool_id=stack.user_pool_id,
+        user_pool_client_id=stack.user_pool_client_id,
+    )
+
+    async def amplify(_: Request) -> JSONResponse:
+        return JSONResponse(outputs)
+
+    async def local_ca(_: Request) -> Response:
+        # Public by nature (a certificate); served on plain HTTP so it can be fetched before it is trusted.
+        return Response(frontend.ca_file.read_bytes(), media_type="application/x-pem-file")
 
     async def config(request: Request) -> JSONResponse:
         return JSONResponse(
@@ -171,9 +204,12 @@ def create_app(stack: LocalStack, api: LocalFunction, outbox: Outbox, *, introsp
         routes=[
             Route("/graphql", view, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", view),
+            WebSocketRoute("/graphql/realtime", view),
             Route("/graphiql/{name}", asset),
             Route("/config", config),
             Route(user_pool_endpoint.PATH, user_pool_endpoint.endpoint(stack.endpoint), methods=["POST"], name="pool"),
+            Route("/amplify_outputs.json", amplify),
+            Route("/local-ca.pem", local_ca),
             Route("/outbox", mail),
             Route("/subscriptions", subscriptions),
         ],
