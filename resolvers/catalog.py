@@ -113,6 +113,8 @@ def create_artist(data: Mapping[str, Any]) -> dict[str, Any]:
         "genres": _genres(data.get("genres")),
         "imageUrl": url(data.get("imageUrl"), "imageUrl"),
         "followerCount": 0,  # moved by follows, in the same transaction (resolvers/follows.py)
+        "albumCount": 0,  # moved by album and song writes, in the same transaction (data/catalog.py)
+        "songCount": 0,
         "createdAt": now,
         "updatedAt": now,
     }
@@ -149,6 +151,7 @@ def create_album(data: Mapping[str, Any]) -> dict[str, Any]:
         "genre": genre(data.get("genre")),
         "releaseDate": day(data["releaseDate"], "releaseDate") if data.get("releaseDate") is not None else None,
         "coverUrl": url(data.get("coverUrl"), "coverUrl"),
+        "songCount": 0,  # moved by song writes, in the same transaction (data/catalog.py)
         "createdAt": now,
         "updatedAt": now,
     }

@@ -51,6 +51,8 @@ class Artist:
     genres: list[str]
     failure_reason: str | None = strawberry.field(description="Why the last image upload was refused.")
     follower_count: int = strawberry.field(description="How many listeners follow the artist.")
+    album_count: int = strawberry.field(description="How many albums the artist has (kept with every write).")
+    song_count: int = strawberry.field(description="How many songs the artist has, drafts included.")
     created_at: AWSDateTime
     updated_at: AWSDateTime
 
@@ -72,6 +74,7 @@ class Album:
     release_date: AWSDate | None
     genre: str
     failure_reason: str | None = strawberry.field(description="Why the last cover upload was refused.")
+    song_count: int = strawberry.field(description="How many songs the album has, drafts included.")
     created_at: AWSDateTime
     updated_at: AWSDateTime
 

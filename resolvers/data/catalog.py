@@ -9,7 +9,7 @@ they come from (`listings.py`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NoReturn
 
 from botocore.exceptions import ClientError
 
@@ -53,10 +53,19 @@ def _index_puts(kind: str, item: Mapping[str, Any]) -> list[dict[str, Any]]:
     return _index_item_writes({}, index_items(kind, item))
 
 
+def _refused_put(kind: str, failed: list[dict[str, Any] | None]) -> NoReturn:
+    """The new item's own put was refused only if its id is taken; any other refusal is a fault
+    of ours, never reported as "already exists" to a client whose request was fine."""
+    if failed[0] is not None:
+        article = "An" if kind[0] in "AEIOU" else "A"
+        raise ConflictError(f"{article} {kind.lower()} with this id already exists")
+    raise RuntimeError(f"{kind.title()} create refused for an unexpected reason: {failed}")
+
+
 def create_artist(artist: Mapping[str, Any]) -> dict[str, Any]:
     failed = transact([_put("ARTIST", artist), *_index_puts("ARTIST", artist)])
     if failed:
-        raise ConflictError("An artist with this id already exists")
+        _refused_put("ARTIST", failed)
     return dict(artist)
 
 
@@ -67,7 +76,7 @@ def create_album(album: Mapping[str, Any]) -> dict[str, Any]:
     if failed and failed[1] is not None:
         raise NotFoundError(f"Artist {album['artistId']} not found")
     if failed:
-        raise ConflictError("An album with this id already exists")
+        _refused_put("ALBUM", failed)
     return dict(album)
 
 
@@ -97,7 +106,7 @@ def create_song(song: Mapping[str, Any], album_seen: str | None = None) -> dict[
         if failed[2]["artistId"] != song["artistId"]:
             raise ValidationError("albumId: the album belongs to another artist")
         raise ConflictError("The album changed while adding the song: try again")
-    raise ConflictError("A song with this id already exists")
+    _refused_put("SONG", failed)
 
 
 def update(kind: str, item_id: str, changes: Mapping[str, Any], updated_at: str) -> dict[str, Any]:
