@@ -10,6 +10,7 @@ looked up again and the winner's item used.
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections import Counter
@@ -24,6 +25,7 @@ from tools.import_music.plan import Plan, PlannedAlbum, PlannedArtist, PlannedSo
 from tools.import_music.progress import Progress
 from tools.import_music.tags import Skipped, Track, audio_files, read_track
 
+CREATE_ATTEMPTS = 5
 LOOKUP_BATCH = 100  # importedItems takes at most 100 keys
 POLL_ALBUMS = 20  # albums (their songs) per status query
 POLL_SONGS = 50  # singles per status query
@@ -123,15 +125,20 @@ class Importer:
         return found
 
     def _create(self, kind: str, key: str, fields: dict[str, Any]) -> str:
-        """Create one item with its import key; if another importer got there first, its id."""
-        try:
-            return self.api(CREATE[kind], i={**fields, "importKey": key})[f"create{kind.title()}"]["id"]
-        except ApiError as error:
-            if error.error_type == "ConflictError" and "import key" in error.message:
-                winner = self.lookup(kind, [key]).get(key)
-                if winner:
-                    return winner
-            raise
+        """Create one item with its import key; on a ConflictError, the item that holds the key
+        (another importer got there first), else try again: a song's album may have changed
+        under it (its cover being processed), which the API reports as a conflict too."""
+        for attempt in range(CREATE_ATTEMPTS):
+            try:
+                return self.api(CREATE[kind], i={**fields, "importKey": key})[f"create{kind.title()}"]["id"]
+            except ApiError as error:
+                if error.error_type != "ConflictError" or attempt == CREATE_ATTEMPTS - 1:
+                    raise
+                holder = self.lookup(kind, [key]).get(key)
+                if holder:
+                    return holder
+                time.sleep(random.uniform(0.05, 0.2) * 2**attempt)  # noqa: S311 - jitter, not a secret
+        raise AssertionError("unreachable")
 
     def _artist_input(self, artist: PlannedArtist) -> dict[str, Any]:
         return {"name": artist.name, "genres": artist.genres}
