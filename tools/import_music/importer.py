@@ -92,8 +92,8 @@ class Importer:
             self.report.failures += [(str(s.path), s.reason) for s in plan.skipped]
             artists = self._ensure("ARTIST", plan.artists, self._artist_input)
             albums = self._ensure("ALBUM", plan.albums, lambda a: self._album_input(a, artists))
-            self._covers(plan, albums)
             self._songs(plan, artists, albums)
+            self._covers(plan, albums)  # after the songs: a cover being processed changes its album under them
         finally:
             self.pool.shutdown()
         self.report.seconds = time.monotonic() - started
@@ -171,27 +171,49 @@ class Importer:
         progress.update(len(futures), final=True)
         return ids
 
+    def _album_covers(self, album_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Album id -> {coverUrl, failureReason}, aliased album queries in batches."""
+        found: dict[str, dict[str, Any]] = {}
+        for batch in _batches(list(album_ids), POLL_SONGS):
+            fields = " ".join(f'a{n}: album(id: "{i}") {{ id coverUrl failureReason }}' for n, i in enumerate(batch))
+            found |= {album["id"]: album for album in self.api(f"query {{ {fields} }}").values() if album}
+        return found
+
     def _covers(self, plan: Plan, albums: dict[str, str]) -> None:
-        """Upload the cover of each album that has one in the folder and none in the catalog yet."""
-        with_cover = [key for key, album in plan.albums.items() if album.cover and key in albums]
-        aliased = {f"a{n}": key for n, key in enumerate(with_cover)}
-        missing: list[str] = []
-        for batch in _batches(list(aliased), POLL_SONGS):
-            fields = " ".join(f'{alias}: album(id: "{albums[aliased[alias]]}") {{ coverUrl }}' for alias in batch)
-            answer = self.api(f"query {{ {fields} }}")
-            missing += [aliased[alias] for alias in batch if answer[alias] and not answer[alias]["coverUrl"]]
+        """Upload the cover of each album that has one in the folder and none in the catalog yet,
+        then wait until the media processor has taken or refused each."""
+        with_cover = {albums[key]: key for key, album in plan.albums.items() if album.cover and key in albums}
+        before = self._album_covers(list(with_cover))
+        missing = [album_id for album_id in with_cover if album_id in before and not before[album_id]["coverUrl"]]
 
-        def upload(key: str) -> None:
-            cover = plan.albums[key].cover
+        def upload(album_id: str) -> None:
+            cover = plan.albums[with_cover[album_id]].cover
             assert cover is not None
-            self.api.upload("COVER", albums[key], cover.data, cover.content_type)
+            self.api.upload("COVER", album_id, cover.data, cover.content_type)
 
-        for key, future in [(key, self.pool.submit(upload, key)) for key in missing]:
+        sent: list[str] = []
+        for album_id, future in [(album_id, self.pool.submit(upload, album_id)) for album_id in missing]:
             try:
                 future.result()
-                self.report.covers += 1
+                sent.append(album_id)
             except ApiError as error:
-                self.report.failures.append((f"cover of album {plan.albums[key].title!r}", str(error)))
+                self.report.failures.append((f"cover of album {plan.albums[with_cover[album_id]].title!r}", str(error)))
+        deadline = time.monotonic() + self.options.wait_seconds
+        while sent and time.monotonic() < deadline:
+            time.sleep(POLL_SECONDS)
+            found = self._album_covers(sent)
+            for album_id in [
+                i for i in sent if found.get(i, {}).get("coverUrl") or found.get(i, {}).get("failureReason")
+            ]:
+                sent.remove(album_id)
+                if found[album_id]["coverUrl"]:
+                    self.report.covers += 1
+                else:
+                    title = plan.albums[with_cover[album_id]].title
+                    self.report.failures.append((f"cover of album {title!r}", found[album_id]["failureReason"]))
+        for album_id in sent:
+            title = plan.albums[with_cover[album_id]].title
+            self.report.failures.append((f"cover of album {title!r}", "not processed in time"))
 
     # -- songs ----------------------------------------------------------------------------
 
