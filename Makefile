@@ -10,7 +10,7 @@ STAGE ?= dev
 CDK_ENV := CDK_DISABLE_VERSION_CHECK=1 CDK_DISABLE_CLI_TELEMETRY=true CDK_HOME=$(CURDIR)/.cdk-home \
 	JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
 
-.PHONY: setup run reset test lint schema bench load synth deploy promote clean
+.PHONY: setup run reset test lint schema bench bench-scale load import synth deploy promote clean
 
 setup: $(VENV)/.installed $(NPM_STAMP)
 
@@ -53,9 +53,17 @@ bench: setup
 	$(PY) -m bench.feed_calls
 	$(PY) -m bench.realtime_latency
 
+## Figures at scale on a fresh local API: importing 1,000 tagged tracks (time and rate until the last is READY)
+bench-scale: setup
+	$(PY) -m bench.import_scale
+
 ## Load on a local API of its own: listeners browsing, rating and subscribed while an admin publishes
 load: setup
 	$(PY) -m bench.load
+
+## Import a music folder into the running local API (`make run`): make import DIR=~/Music [ARGS="--genre rock"]
+import: setup
+	$(PY) -m tools.import_music "$(DIR)" --local http://127.0.0.1:$(PORT) $(ARGS)
 
 ## Synthesize the CloudFormation templates offline (STAGE=dev|prod)
 synth: setup

@@ -17,6 +17,7 @@ from schema.accounts import AccountMutation, AccountQuery
 from schema.catalog import CatalogMutation, CatalogQuery
 from schema.feed import FeedQuery
 from schema.follows import FollowMutation, FollowQuery, FollowSubscription
+from schema.imports import ImportQuery
 from schema.lambda_field import LambdaField, lambda_fields
 from schema.media import MediaMutation
 from schema.none_field import NoneField, none_fields
@@ -28,7 +29,8 @@ from schema.search import SearchQuery
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 
 Query = merge_types(
-    "Query", (CatalogQuery, SearchQuery, FeedQuery, RatingQuery, FollowQuery, OfflineQuery, AccountQuery)
+    "Query",
+    (CatalogQuery, SearchQuery, FeedQuery, RatingQuery, FollowQuery, OfflineQuery, AccountQuery, ImportQuery),
 )
 Mutation = merge_types(
     "Mutation", (CatalogMutation, RatingMutation, FollowMutation, MediaMutation, OfflineMutation, AccountMutation)

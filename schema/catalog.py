@@ -177,6 +177,10 @@ class CreateArtistInput:
     bio: str | None = strawberry.UNSET
     genres: list[str] | None = strawberry.UNSET
     image_url: AWSURL | None = strawberry.UNSET
+    import_key: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="An importer's key for this artist, unique among artists (ConflictError names the holder).",
+    )
 
 
 @strawberry.input(description="Only the given fields change; null clears an optional field.")
@@ -194,6 +198,10 @@ class CreateAlbumInput:
     genre: str
     release_date: AWSDate | None = strawberry.UNSET
     cover_url: AWSURL | None = strawberry.UNSET
+    import_key: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="An importer's key for this album, unique among albums (ConflictError names the holder).",
+    )
 
 
 @strawberry.input(description="Only the given fields change; null clears an optional field.")
@@ -212,6 +220,10 @@ class CreateSongInput:
     album_id: ID | None = strawberry.UNSET
     track_number: int | None = strawberry.UNSET
     duration_seconds: int | None = strawberry.UNSET
+    import_key: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="An importer's key for this song, unique among songs (ConflictError names the holder).",
+    )
 
 
 @strawberry.input(description="Only the given fields change; null clears an optional field.")
