@@ -61,6 +61,15 @@ def music_folder(root: Path, artist: str) -> dict[str, Path]:
     return files
 
 
+def without_signatures(value: Any) -> Any:
+    """The catalog with presigned URLs cut to their object path: a URL signed a second later differs."""
+    if isinstance(value, dict):
+        return {k: (v.split("?")[0] if k.endswith("Url") and v else without_signatures(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_signatures(v) for v in value]
+    return value
+
+
 def run_tool(local_api: Api, folder: Path, capsys: pytest.CaptureFixture[str], *options: str) -> tuple[int, str]:
     where = ["--local", local_api.base] if local_api.base else ["--url", local_api.url]
     code = main([str(folder), *where, "--workers", "4", "--wait", "60", *options])
@@ -103,7 +112,9 @@ def test_import_reads_tags_maps_genres_attaches_covers_and_a_rerun_creates_nothi
     assert "artists: 0 created, 1 already there" in summary
     assert "albums: 0 created, 1 already there" in summary
     assert "songs: 0 created, 3 already there" in summary and "covers uploaded: 0" in summary
-    assert catalog_of(admin, artist.lower()) == imported, "a re-run changes nothing"
+    assert without_signatures(catalog_of(admin, artist.lower())) == without_signatures(imported), (
+        "a re-run changes nothing"
+    )
 
 
 def test_a_default_genre_takes_songs_whose_tags_map_to_none(
