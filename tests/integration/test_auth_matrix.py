@@ -60,7 +60,7 @@ LISTENER = {  # listeners and admins alike
     *("artist", "artists", "album", "albums", "song", "songs", "genres", "search", "feed", "me"),
     *("myRatings", "rateSong", "removeRating"),
     *("myFollows", "follow", "unfollow", "notifications", "unreadNotificationCount", "markNotificationsRead"),
-    *("emailNotifications", "setEmailNotifications", "onNewContent"),
+    *("emailNotifications", "setEmailNotifications", "onNewContent", "onMyNewContent"),
     *("offlineLibrary", "addToOffline", "removeFromOffline", "offlineSync"),
 }
 MAY_CALL = {"guest": GUEST, "listener": LISTENER, "admin": LISTENER | ADMIN, "backend": BACKEND}
