@@ -4,10 +4,12 @@
 // its root URL in EMULATOR_URL: `node --test tests/frontend/` with EMULATOR_URL set works too.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { before, test } from 'node:test';
 
 import { Amplify } from 'aws-amplify';
-import { generateClient } from 'aws-amplify/api';
+import { CONNECTION_STATE_CHANGE, generateClient } from 'aws-amplify/api';
+import { Hub } from 'aws-amplify/utils';
 import {
 	confirmSignUp,
 	fetchAuthSession,
@@ -23,12 +25,21 @@ const EMAIL = `amplify-${randomUUID().slice(0, 8)}@example.com`;
 const NAME = 'Amplify Listener';
 
 const SONGS = 'query { songs(limit: 2) { items { id title } } }';
+const FOLLOW = 'mutation($i: FollowInput!) { follow(input: $i) { followedAt } }';
+const ON_MY_NEW_CONTENT = 'subscription { onMyNewContent { id artistId title genre } }';
+const ON_NEW_CONTENT = 'subscription($artistId: ID) { onNewContent(artistId: $artistId) { id artistId title } }';
+// The demo admin the emulator seeds (emulator/seed.py): it creates and releases the songs.
+const ADMIN_EMAIL = 'admin@example.com';
+const ADMIN_PASSWORD = 'Admin123!';
 const ME = 'query { me { id email displayName groups } }';
 const LOGIN =
 	'mutation($email: AWSEmail!, $password: String!) { login(email: $email, password: $password) { accessToken } }';
 
 let config;
+let adminToken;
+let outputs;
 let client;
+const connectionStates = [];
 
 /** Where Amplify keeps the tokens: a Map, as Node has no localStorage; the test reads the refresh token here. */
 const tokenStore = new Map();
@@ -87,26 +98,21 @@ async function graphqlErrors(promise) {
 before(async () => {
 	assert.ok(BASE, 'EMULATOR_URL: the local API root, e.g. http://127.0.0.1:4000');
 	config = await getJson('/config');
-	// What a frontend writes from the stack's outputs (the emulator's /config says them locally).
+	// The whole setup a frontend writes: Amplify's outputs document (HTTPS URLs, trusted through
+	// NODE_EXTRA_CA_CERTS), plus locally the one setting the outputs format has no place for.
+	outputs = await getJson('/amplify_outputs.json');
+	assert.match(outputs.data.url, /^https:\/\//);
+	Amplify.configure(outputs);
+	const parsed = Amplify.getConfig();
 	Amplify.configure({
-		Auth: {
-			Cognito: {
-				userPoolId: config.userPoolId,
-				userPoolClientId: config.userPoolClientId,
-				userPoolEndpoint: config.userPoolEndpoint,
-			},
-		},
-		API: {
-			GraphQL: {
-				endpoint: new URL(config.graphqlUrl, BASE).href,
-				region: config.region,
-				defaultAuthMode: 'userPool',
-				apiKey: config.apiKey,
-			},
-		},
+		...parsed,
+		Auth: { Cognito: { ...parsed.Auth.Cognito, userPoolEndpoint: config.userPoolEndpoint } },
 	});
 	cognitoUserPoolsTokenProvider.setKeyValueStorage(memoryStorage);
 	client = generateClient();
+	Hub.listen('api', ({ payload }) => {
+		if (payload.event === CONNECTION_STATE_CHANGE) connectionStates.push(payload.data.connectionState);
+	});
 });
 
 test('sign-up sends a code to the outbox, and the code confirms the account', async () => {
@@ -172,6 +178,93 @@ test('a guest uses the API key: the guest mutations answer, listener fields refu
 	assert.deepEqual(await graphqlErrors(client.graphql({ query: SONGS, authMode: 'apiKey' })), ['Unauthorized']);
 	const login = await client.graphql({ query: LOGIN, variables: { email: EMAIL, password: PASSWORD }, authMode: 'apiKey' });
 	assert.ok(login.data.login.accessToken);
+});
+
+/** A GraphQL call as the seeded admin, over the same HTTPS endpoint (an admin tool, not Amplify). */
+async function asAdmin(query, variables = {}) {
+	if (!adminToken) {
+		const login = await client.graphql({
+			query: LOGIN,
+			variables: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD },
+			authMode: 'apiKey',
+		});
+		adminToken = login.data.login.accessToken;
+	}
+	const response = await fetch(outputs.data.url, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', authorization: adminToken },
+		body: JSON.stringify({ query, variables }),
+	});
+	const answer = await response.json();
+	assert.equal(answer.errors, undefined, JSON.stringify(answer.errors));
+	return answer.data;
+}
+
+/** Release a song as the media pipeline does: create it, upload its audio, S3 → processor → READY → fan-out. */
+async function release(artistId, genre, title) {
+	const { createSong } = await asAdmin(
+		'mutation($i: CreateSongInput!) { createSong(input: $i) { id } }',
+		{ i: { title, artistId, genre } },
+	);
+	const audio = await readFile(process.env.AMPLIFY_WAV);
+	const { requestUpload } = await asAdmin(
+		'mutation($i: UploadRequestInput!) { requestUpload(input: $i) { url fields { name value } } }',
+		{ i: { kind: 'AUDIO', songId: createSong.id, contentType: 'audio/wav', sizeBytes: audio.length } },
+	);
+	const form = new FormData();
+	for (const { name, value } of requestUpload.fields) form.append(name, value);
+	form.append('file', new Blob([audio], { type: 'audio/wav' }), 'tone.wav');
+	const upload = await fetch(requestUpload.url, { method: 'POST', body: form });
+	assert.ok([200, 204].includes(upload.status), `upload: ${upload.status}`);
+	return createSong.id;
+}
+
+async function until(condition, what, seconds = 45) {
+	const deadline = Date.now() + seconds * 1000;
+	while (!(await condition())) {
+		assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
+		await new Promise(resolve => setTimeout(resolve, 100));
+	}
+}
+
+test('onMyNewContent over wss: exactly the release of a followed artist, none of another', async () => {
+	const suffix = randomUUID().slice(0, 8);
+	const artist = name => asAdmin('mutation($n: String!) { createArtist(input: {name: $n}) { id } }', { n: name });
+	const followed = (await artist(`Followed ${suffix}`)).createArtist.id;
+	const other = (await artist(`Other ${suffix}`)).createArtist.id;
+	await client.graphql({ query: FOLLOW, variables: { i: { artistId: followed } } });
+
+	const mine = [];
+	const control = []; // the other artist's own subscribers: proof that its release was published
+	const failures = [];
+	const subscriptions = [
+		client.graphql({ query: ON_MY_NEW_CONTENT }).subscribe({
+			next: ({ data }) => mine.push(data.onMyNewContent),
+			error: error => failures.push(error),
+		}),
+		client.graphql({ query: ON_NEW_CONTENT, variables: { artistId: other } }).subscribe({
+			next: ({ data }) => control.push(data.onNewContent),
+			error: error => failures.push(error),
+		}),
+	];
+	try {
+		await until(() => connectionStates.includes('Connected'), "Amplify's connection state Connected");
+		const mySub = (await fetchAuthSession()).tokens.accessToken.payload.sub;
+		const mineOpen = async () =>
+			(await getJson('/subscriptions')).filter(s => s.subscriber === `user ${mySub}`).length === 2;
+		await until(mineOpen, 'both subscriptions registered');
+
+		const unfollowedSong = await release(other, 'metal', `Not for me ${suffix}`);
+		const followedSong = await release(followed, 'jazz', `For me ${suffix}`);
+		await until(() => control.length >= 1 && mine.length >= 1, 'both releases announced');
+		await new Promise(resolve => setTimeout(resolve, 1500)); // room for a wrong delivery to show up
+		assert.deepEqual(failures, []);
+		assert.deepEqual(control.map(event => event.id), [unfollowedSong]);
+		assert.deepEqual(mine.map(event => event.id), [followedSong]);
+		assert.equal(mine[0].artistId, followed);
+	} finally {
+		for (const subscription of subscriptions) subscription.unsubscribe();
+	}
 });
 
 test('sign-out forgets the tokens and revokes the refresh token', async () => {
