@@ -248,7 +248,9 @@ test('onMyNewContent over wss: exactly the release of a followed artist, none of
 		}),
 	];
 	try {
-		await until(() => connectionStates.includes('Connected'), "Amplify's connection state Connected");
+		assert.equal(typeof WebSocket, 'function', 'a global WebSocket (Node 22+, or --experimental-websocket)');
+		const seen = () => `${JSON.stringify(connectionStates)} ${JSON.stringify(failures.map(f => f.errors ?? f.message))}`;
+		await until(() => connectionStates.includes('Connected'), `Amplify's connection state Connected: ${seen()}`);
 		const mySub = (await fetchAuthSession()).tokens.accessToken.payload.sub;
 		const mineOpen = async () =>
 			(await getJson('/subscriptions')).filter(s => s.subscriber === `user ${mySub}`).length === 2;

@@ -25,6 +25,13 @@ NODE_TEST = ROOT / "tests/frontend/amplify_auth.test.mjs"
 NODE_TIMEOUT_SECONDS = 180
 
 
+def websocket_flag(node: str) -> list[str]:
+    """Amplify's subscriptions use the global WebSocket a browser has; Node has it from 22 on, and
+    Node 20 behind a flag (a frontend's Node tests would add the same flag or a polyfill)."""
+    version = subprocess.run([node, "--version"], capture_output=True, text=True, check=True).stdout
+    return ["--experimental-websocket"] if int(version.lstrip("v").split(".")[0]) < 22 else []
+
+
 def test_amplify_auth_and_api_against_the_local_pool(local_api: Api, tmp_path: Path) -> None:
     local_api.local_only()  # the Node test reads confirmation codes from the local outbox
     # Trust the local CA the way the README tells a frontend developer to: NODE_EXTRA_CA_CERTS.
@@ -35,7 +42,7 @@ def test_amplify_auth_and_api_against_the_local_pool(local_api: Api, tmp_path: P
     assert node, "Node.js is needed for the frontend test"
     assert (ROOT / "node_modules/aws-amplify/package.json").exists(), "run `make setup` to install aws-amplify"
     run = subprocess.run(
-        [node, "--test", "--test-reporter=tap", str(NODE_TEST)],
+        [node, *websocket_flag(node), "--test", "--test-reporter=tap", str(NODE_TEST)],
         cwd=ROOT,
         env={
             **os.environ,
