@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import moto
 
-from emulator.moto_fixes import model_registry, request_tokens, transactions
+from emulator.moto_fixes import indexes, model_registry, request_tokens, transactions
 
 MOTO_VERSION = "5.2.5"
-FIXES = (model_registry, transactions, request_tokens)
+FIXES = (model_registry, transactions, request_tokens, indexes)
 
 
 def install() -> None:

@@ -9,7 +9,8 @@ This is moto's `DynamoDBBackend.transact_write_items` with that one change: befo
 action runs, the item it names is deep-copied (or noted as absent); on rollback those
 items are put back in place, in the same table, and the table's stream loses the records
 the rolled-back writes added, as it did when the whole table was swapped back. Checks,
-the order they run in, cancellation reasons and the exceptions raised are moto's.
+the order they run in, cancellation reasons and the exceptions raised are moto's. The
+items put back are indexed again (emulator/moto_fixes/indexes.py).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import Table
 
+from emulator.moto_fixes import indexes
 from emulator.moto_fixes.patching import Patch
 
 MAX_ACTIONS = 100
@@ -57,22 +59,27 @@ class Snapshot:
     def restore(self) -> None:
         """Every touched item as it was; the stream records of the undone writes dropped."""
         for (_, hash_key, range_key), (table, before) in self._items.items():
-            if range_key is None:
-                if before is None:
-                    table.items.pop(hash_key, None)
-                else:
-                    table.items[hash_key] = before
-                continue
-            partition = table.items[hash_key]
-            if before is None:
-                partition.pop(range_key, None)
-            else:
-                partition[range_key] = before
-            if not partition:
-                del table.items[hash_key]
+            _put_back(table, hash_key, range_key, before)
+            indexes.reindex(table, hash_key, range_key)
         for table, length in self._stream_lengths.values():
             if table.stream_shard is not None:
                 del table.stream_shard.items[length:]
+
+
+def _put_back(table: Table, hash_key: DynamoType, range_key: DynamoType | None, before: Item | None) -> None:
+    if range_key is None:
+        if before is None:
+            table.items.pop(hash_key, None)
+        else:
+            table.items[hash_key] = before
+        return
+    partition = table.items[hash_key]
+    if before is None:
+        partition.pop(range_key, None)
+    else:
+        partition[range_key] = before
+    if not partition:
+        del table.items[hash_key]
 
 
 def _action_key(backend: DynamoDBBackend, op_type: str, op: dict[str, Any]) -> dict[str, Any]:
