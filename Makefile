@@ -10,7 +10,7 @@ STAGE ?= dev
 CDK_ENV := CDK_DISABLE_VERSION_CHECK=1 CDK_DISABLE_CLI_TELEMETRY=true CDK_HOME=$(CURDIR)/.cdk-home \
 	JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
 
-.PHONY: setup run reset test lint schema bench load synth deploy promote clean
+.PHONY: setup run reset test lint schema bench bench-scale load synth deploy promote clean
 
 setup: $(VENV)/.installed $(NPM_STAMP)
 
@@ -50,6 +50,10 @@ bench: setup
 	$(PY) -m bench.dynamodb_calls
 	$(PY) -m bench.fanout_calls
 	$(PY) -m bench.feed_calls
+
+## The local DynamoDB's cost as the table grows: 4,000 sequential createSong, rate and RSS per 1,000 (~10 min)
+bench-scale: setup
+	$(PY) -m bench.dynamodb_scale
 
 ## Load on a local API of its own: listeners browsing, rating and subscribed while an admin publishes
 load: setup
