@@ -53,9 +53,11 @@ bench: setup
 	$(PY) -m bench.feed_calls
 	$(PY) -m bench.realtime_latency
 
-## Figures at scale on a fresh local API: importing 1,000 tagged tracks (time and rate until the last is READY)
+## Figures at scale on fresh local APIs: importing 1,000 tagged tracks (time and rate until the last is READY),
+## then the local DynamoDB's cost as the table grows (4,000 sequential createSong, rate and RSS per 1,000)
 bench-scale: setup
 	$(PY) -m bench.import_scale
+	$(PY) -m bench.dynamodb_scale
 
 ## Load on a local API of its own: listeners browsing, rating and subscribed while an admin publishes
 load: setup

@@ -10,9 +10,11 @@ does around our code, and nothing else:
 - Cognito invokes the pool's post-confirmation trigger: here the local Lambda runtime does.
 - SNS delivers to email subscriptions (moto drops those publishes): here each publish goes
   to the local outbox for every email subscription whose filter policy matches it.
-- DynamoDB serves concurrent requests safely: moto copies a whole table at the start of
-  each transaction, and a write landing during the copy broke it ("dictionary changed
-  size during iteration", a 500). Here DynamoDB requests run one at a time.
+- DynamoDB serves concurrent requests safely: moto's requests read and change shared
+  dictionaries (a write landing while a transaction copied the table broke it, "dictionary
+  changed size during iteration", a 500). Here DynamoDB requests run one at a time.
+- DynamoDB's cost does not grow with the table and retried transactions are idempotent:
+  emulator/moto_fixes/ (docs/emulator-dynamodb.md).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from moto.dynamodb import responses as dynamodb_responses
 from moto.server import ThreadedMotoServer
 from moto.sns import models as sns_models
 
-from emulator import cognito_flows
+from emulator import cognito_flows, moto_fixes
 from emulator.lambdas import Functions
 from emulator.outbox import Outbox
 from resolvers.table_layout import create_table_request
@@ -307,6 +309,7 @@ class EmbeddedAws:
         cognito_flows.install()
         SnsEmail(self.outbox).install()
         serialize_dynamodb()
+        moto_fixes.install()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
         self._server.start()
         self.stack = self._provision()
