@@ -10,7 +10,7 @@ STAGE ?= dev
 CDK_ENV := CDK_DISABLE_VERSION_CHECK=1 CDK_DISABLE_CLI_TELEMETRY=true CDK_HOME=$(CURDIR)/.cdk-home \
 	JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
 
-.PHONY: setup run reset test lint schema bench load synth deploy promote clean
+.PHONY: setup run reset test lint schema bench bench-scale load import synth deploy promote clean
 
 setup: $(VENV)/.installed $(NPM_STAMP)
 
@@ -45,15 +45,27 @@ lint: setup
 schema: setup
 	$(PY) -m schema.export
 
-## DynamoDB calls and Lambda invocations per GraphQL operation; the calls of one release's fan-out; of a feed
+## DynamoDB calls and Lambda invocations per GraphQL operation; the calls of one release's fan-out; of a feed;
+## real-time latency to 100 subscribers (publish -> event, song READY -> event)
 bench: setup
 	$(PY) -m bench.dynamodb_calls
 	$(PY) -m bench.fanout_calls
 	$(PY) -m bench.feed_calls
+	$(PY) -m bench.realtime_latency
+
+## Figures at scale on fresh local APIs: importing 1,000 tagged tracks (time and rate until the last is READY),
+## then the local DynamoDB's cost as the table grows (4,000 sequential createSong, rate and RSS per 1,000)
+bench-scale: setup
+	$(PY) -m bench.import_scale
+	$(PY) -m bench.dynamodb_scale
 
 ## Load on a local API of its own: listeners browsing, rating and subscribed while an admin publishes
 load: setup
 	$(PY) -m bench.load
+
+## Import a music folder into the running local API (`make run`): make import DIR=~/Music [ARGS="--genre rock"]
+import: setup
+	$(PY) -m tools.import_music "$(DIR)" --local http://127.0.0.1:$(PORT) $(ARGS)
 
 ## Synthesize the CloudFormation templates offline (STAGE=dev|prod)
 synth: setup

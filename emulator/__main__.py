@@ -1,11 +1,16 @@
-"""Run the local API: `python -m emulator [--port 4000] [--seed demo] [--data-dir DIR]`."""
+"""Run the local API: `python -m emulator [--port 4000] [--https-port 4443] [--seed demo] [--data-dir DIR]`."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import atexit
 import os
+import shutil
 import signal
+import socket
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -13,14 +18,17 @@ from functools import partial
 from pathlib import Path
 
 import uvicorn
+from starlette.applications import Starlette
 
-from emulator import aws, seed
+from emulator import aws, seed, tls
 from emulator.events import QueueTrigger
 from emulator.instances import DEFAULT_MAX_INSTANCES, ConcurrentFunction
 from emulator.lambdas import Functions, LocalFunction
 from emulator.outbox import Outbox
 from emulator.persistence import LocalState
-from emulator.server import create_app
+from emulator.server import Frontend, create_app
+
+TLS_FOLDER = "tls"
 
 
 def _exit_cleanly(signum: int, frame: object) -> None:
@@ -30,6 +38,12 @@ def _exit_cleanly(signum: int, frame: object) -> None:
 def _options(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m emulator", description=__doc__)
     parser.add_argument("--port", type=int, default=4000, help="the API's port on 127.0.0.1 (default 4000)")
+    parser.add_argument(
+        "--https-port",
+        type=int,
+        default=4443,
+        help="the same API over HTTPS and WSS, as Amplify needs, with the local CA (default 4443; 0: a free one)",
+    )
     parser.add_argument("--aws-port", type=int, default=None, help="the AWS emulation's port (default: a free one)")
     parser.add_argument("--seed", choices=["demo"], help="load the demo catalog and accounts at start")
     parser.add_argument(
@@ -88,13 +102,7 @@ def _warm(functions: Functions, *names: str) -> Callable[[], None]:
 
 def main(argv: list[str]) -> int:
     args = _options(argv)
-    # Lambda-like settings for our handlers: quiet JSON logs, no X-Ray daemon to talk to.
-    for name, value in {
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "POWERTOOLS_LOG_LEVEL": "WARNING",
-        "POWERTOOLS_SERVICE_NAME": "music",
-    }.items():
-        os.environ.setdefault(name, value)
+    _lambda_like_environment()
 
     state = LocalState(args.data_dir) if args.data_dir else None
     outbox = Outbox(state.outbox_path if state else None)
@@ -122,18 +130,14 @@ def main(argv: list[str]) -> int:
         trigger.start()
     fan_out = QueueTrigger(stack.new_content_queue_url, new_content)
 
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(stack, api, outbox, introspection=args.introspection),
-            host="127.0.0.1",
-            port=args.port,
-            log_level="warning",
-        )
+    frontend, certificates, secure_socket = _https(args.data_dir, args.https_port)
+    plain, secure = _servers(
+        create_app(stack, api, outbox, frontend, introspection=args.introspection), args.port, certificates
     )
     url = f"http://127.0.0.1:{args.port}/graphql"
 
     def announce() -> None:
-        while not server.started:
+        while not (plain.started and secure.started):
             time.sleep(0.05)
         instances_ready()
         fan_out.start()
@@ -141,14 +145,14 @@ def main(argv: list[str]) -> int:
             songs = seed.seed_demo(url, stack, outbox)
             print(f"Seeded the demo catalog ({songs} songs).", flush=True)
         if args.seed == "demo":
-            print(f"  admin:    {seed.ADMIN['email']} / {seed.ADMIN['password']}", flush=True)
-            print(f"  listener: {seed.LISTENER['email']} / {seed.LISTENER['password']}", flush=True)
+            _print_demo_accounts()
         if state:
             state.save()
             state.start_autosave()
             print(f"State kept in {args.data_dir} (delete it to start over).", flush=True)
         print(f"GraphQL API and GraphiQL: {url}   (API key for guests: {stack.api_key})", flush=True)
         print(f"Local mail (confirmation codes, release emails): http://127.0.0.1:{args.port}/outbox", flush=True)
+        _print_frontend(frontend, args.port)
         print("READY", flush=True)
 
     threading.Thread(target=announce, daemon=True).start()
@@ -157,7 +161,7 @@ def main(argv: list[str]) -> int:
     # the `finally` below runs.
     signal.signal(signal.SIGTERM, _exit_cleanly)
     try:
-        server.run()
+        asyncio.run(_serve_both(plain, secure, secure_socket))
     finally:
         for trigger in [*triggers, fan_out]:
             trigger.stop()
@@ -166,6 +170,62 @@ def main(argv: list[str]) -> int:
             state.stop()  # the last snapshot, before the emulation goes away
         embedded.stop()
     return 0
+
+
+def _print_demo_accounts() -> None:
+    print(f"  admin:    {seed.ADMIN['email']} / {seed.ADMIN['password']}", flush=True)
+    print(f"  listener: {seed.LISTENER['email']} / {seed.LISTENER['password']}", flush=True)
+
+
+def _lambda_like_environment() -> None:
+    """Lambda-like settings for our handlers: quiet JSON logs, no X-Ray daemon to talk to."""
+    os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "music")
+
+
+def _https(data_dir: Path | None, port: int) -> tuple[Frontend, tls.LocalTls, socket.socket]:
+    """The local CA and this start's certificate, and the HTTPS socket, bound now so its port is known.
+
+    The CA lives with the rest of the kept state; without a data dir, for this run only.
+    """
+    if data_dir:
+        directory = data_dir / TLS_FOLDER
+    else:
+        directory = Path(tempfile.mkdtemp(prefix="music-api-tls-"))
+        atexit.register(shutil.rmtree, directory, ignore_errors=True)
+    certificates = tls.ensure(directory)
+    secure_socket = socket.create_server(("127.0.0.1", port))  # port 0: the OS picks a free one
+    origin = f"https://127.0.0.1:{secure_socket.getsockname()[1]}"
+    return Frontend(origin, certificates.ca_file), certificates, secure_socket
+
+
+def _print_frontend(frontend: Frontend, port: int) -> None:
+    print(f"For Amplify and browsers: {frontend.https_origin}/graphql (and /amplify_outputs.json)", flush=True)
+    print(f"  signed by the local CA {frontend.ca_file} (also at http://127.0.0.1:{port}/local-ca.pem):", flush=True)
+    print("  trust it once, e.g. NODE_EXTRA_CA_CERTS=<that file> for Node (docs/frontend.md)", flush=True)
+
+
+def _servers(app: Starlette, port: int, certificates: tls.LocalTls) -> tuple[uvicorn.Server, uvicorn.Server]:
+    """The app over plain HTTP on `port` (curl, GraphiQL, the backend's publishes) and over TLS."""
+    plain = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    certificate, key = str(certificates.certificate_file), str(certificates.key_file)
+    secure = uvicorn.Config(app, ssl_certfile=certificate, ssl_keyfile=key, log_level="warning")
+    return plain, uvicorn.Server(secure)
+
+
+async def _serve_both(plain: uvicorn.Server, secure: uvicorn.Server, secure_socket: socket.socket) -> None:
+    """One app on two ports in one event loop (one subscription hub); when either stops, both do.
+
+    uvicorn TLS-wraps every socket of a server, hence two servers. Each captures SIGINT and
+    SIGTERM while it serves and raises the signal again as it stops, so a signal stops the
+    second, then the first, then reaches the handler set in `main`.
+    """
+    tasks = [asyncio.create_task(plain.serve()), asyncio.create_task(secure.serve(sockets=[secure_socket]))]
+    await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    for server in (plain, secure):
+        server.should_exit = True
+    await asyncio.gather(*tasks)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,9 @@ Every field of every object type is rebound generically:
 - a field marked `none_field` (a NONE data source) returns its payload argument;
 - a subscription field with `@aws_subscribe(mutations: [...])` streams the results of
   those mutations whose fields match its non-null arguments (emulator/subscriptions.py),
-  its auth directives applying to the subscriber;
+  its auth directives applying to the subscriber; when schema/filtered_subscription.py
+  marks it, its Lambda's enhanced filter applies too, and the mutations that invalidate
+  it end the caller's subscriptions (emulator/enhanced.py);
 - any other field returns the parent's property of the same name, as AppSync does.
 Errors come back in AppSync's shape, with `errorType`, and never with a traceback.
 """
@@ -34,10 +36,12 @@ from graphql import (
 )
 from strawberry.dataloader import DataLoader
 
+from emulator import enhanced
 from emulator.auth import Caller, allows, auth_directives
 from emulator.lambdas import Function, LambdaError
 from emulator.subscriptions import Subscriptions
 from schema.directives import Subscribe
+from schema.filtered_subscription import filtered_subscriptions, invalidations
 from schema.lambda_field import LambdaField, lambda_fields
 from schema.limits import MAX_BATCH_SIZE, RESOLVER_COUNT_LIMIT
 from schema.none_field import none_fields
@@ -69,6 +73,8 @@ def bind(schema: strawberry.Schema, api: Function) -> Subscriptions:
     roots = schema._schema
     subscriptions = Subscriptions()
     triggers = _subscribed_mutations(schema)
+    filtered = {(f.type_name, f.field_name) for f in filtered_subscriptions(schema)}
+    invalidated = invalidations(filtered_subscriptions(schema))
     for type_def in schema.schema_converter.type_map.values():
         definition = type_def.definition
         if not isinstance(definition, strawberry.types.base.StrawberryObjectDefinition) or definition.is_input:
@@ -80,7 +86,10 @@ def bind(schema: strawberry.Schema, api: Function) -> Subscriptions:
             directives = auth_directives(strawberry_field.directives or []) or type_auth
             subscribe = next((d for d in strawberry_field.directives or [] if isinstance(d, Subscribe)), None)
             if roots.subscription_type is graphql_type and subscribe:
-                source = partial(_subscribe, subscriptions, name, list(subscribe.mutations))
+                if (definition.name, name) in filtered:
+                    source = partial(_subscribe_filtered, subscriptions, api, name, list(subscribe.mutations))
+                else:
+                    source = partial(_subscribe, subscriptions, name, list(subscribe.mutations))
                 graphql_type.fields[name].subscribe = _guarded(directives, definition.name, name, source)
                 graphql_type.fields[name].resolve = _event
                 continue
@@ -93,6 +102,8 @@ def bind(schema: strawberry.Schema, api: Function) -> Subscriptions:
                 resolve = _property(name)
             if roots.mutation_type is graphql_type and name in triggers:
                 resolve = _publishing(subscriptions, name, resolve)
+            if roots.mutation_type is graphql_type and name in invalidated:
+                resolve = enhanced.invalidating(subscriptions, invalidated[name], resolve)
             graphql_type.fields[name].resolve = _guarded(directives, definition.name, name, resolve)
     return subscriptions
 
@@ -132,6 +143,28 @@ def _subscribe(
     if ready is not None:
         ready.set()  # the protocol may acknowledge the subscription now (AppSync's start_ack)
     return stream
+
+
+def _subscribe_filtered(  # noqa: PLR0917 - bound by partial, then called as a GraphQL subscribe resolver
+    subscriptions: Subscriptions,
+    api: Function,
+    name: str,
+    mutations: list[str],
+    source: Any,
+    info: GraphQLResolveInfo,
+    **arguments: Any,
+) -> Any:
+    """A subscription whose Lambda resolver returns its enhanced filter (emulator/enhanced.py)."""
+    event = resolver_event(source, info, arguments)
+    return enhanced.subscribe(
+        subscriptions,
+        api,
+        name,
+        mutations,
+        event=event,
+        caller=info.context["caller"],
+        subscribed=info.context.get("subscribed"),
+    )
 
 
 def _event(source: Any, info: GraphQLResolveInfo, **arguments: Any) -> Any:
@@ -288,6 +321,8 @@ def appsync_error(error: GraphQLError) -> dict[str, Any]:
         error_type, message = "UnsupportedOperation", str(original)
     elif isinstance(original, ResolverLimitExceeded):
         error_type, message = "ResolverExecutionLimitReached", str(original)
+    elif isinstance(original, enhanced.SubscriptionFilterRejected):
+        error_type, message = "ValidationError", str(original)
     elif original is None:
         error_type, message = "ExecutionError", error.message
     else:

@@ -78,7 +78,8 @@ class Caller:
         return {
             "sub": self.claims["sub"],
             "issuer": self.claims["iss"],
-            "username": self.claims.get("cognito:username", self.claims["sub"]),
+            # The id token names the user in `cognito:username`, the access token (Amplify's) in `username`.
+            "username": self.claims.get("cognito:username") or self.claims.get("username") or self.claims["sub"],
             "claims": dict(self.claims),
             "sourceIp": [self.source_ip],
             "defaultAuthStrategy": "ALLOW",

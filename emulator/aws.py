@@ -5,12 +5,16 @@ is the same as on AWS. Where moto stops short of AWS, this module fills in what 
 does around our code, and nothing else:
 - Cognito emails a confirmation code on sign-up and checks it on confirmation (moto
   accepts any code): here the code goes to the local outbox and is checked.
+- Cognito checks the password in SRP sign-in, Amplify's default (moto does not): see
+  emulator/cognito_flows.py, with the id token's attributes and the refresh and revoke calls.
 - Cognito invokes the pool's post-confirmation trigger: here the local Lambda runtime does.
 - SNS delivers to email subscriptions (moto drops those publishes): here each publish goes
   to the local outbox for every email subscription whose filter policy matches it.
-- DynamoDB serves concurrent requests safely: moto copies a whole table at the start of
-  each transaction, and a write landing during the copy broke it ("dictionary changed
-  size during iteration", a 500). Here DynamoDB requests run one at a time.
+- DynamoDB serves concurrent requests safely: moto's requests read and change shared
+  dictionaries (a write landing while a transaction copied the table broke it, "dictionary
+  changed size during iteration", a 500). Here DynamoDB requests run one at a time.
+- DynamoDB's cost does not grow with the table and retried transactions are idempotent:
+  emulator/moto_fixes/ (docs/emulator-dynamodb.md).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from moto.dynamodb import responses as dynamodb_responses
 from moto.server import ThreadedMotoServer
 from moto.sns import models as sns_models
 
+from emulator import cognito_flows, moto_fixes
 from emulator.lambdas import Functions
 from emulator.outbox import Outbox
 from resolvers.table_layout import create_table_request
@@ -180,6 +185,14 @@ class Cognito:
 
     def _confirmed(self, pool: Any, user: Any) -> None:
         self._codes.pop((pool.id, user.username), None)
+        # The code went to the address, so Cognito marks the auto-verified attributes verified (moto does not).
+        verified = [
+            {"Name": f"{name}_verified", "Value": "true"}
+            for name in pool.extended_config.get("AutoVerifiedAttributes", [])
+            if name in user.attribute_lookup
+        ]
+        if verified:
+            user.update_attributes(verified)
         arn = pool.extended_config.get("LambdaConfig", {}).get("PostConfirmation")
         if not arn:
             return
@@ -293,8 +306,10 @@ class EmbeddedAws:
         )
         os.environ.pop("AWS_PROFILE", None)
         self.cognito.install()
+        cognito_flows.install()
         SnsEmail(self.outbox).install()
         serialize_dynamodb()
+        moto_fixes.install()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
         self._server.start()
         self.stack = self._provision()

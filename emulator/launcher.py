@@ -28,10 +28,12 @@ def start(
     *options: str, env: dict[str, str] | None = None, module: str = "emulator"
 ) -> tuple[subprocess.Popen[str], str]:
     """`python -m emulator` (or a module that wraps it) with these options on a free port;
-    returns it and its root URL once READY."""
+    returns it and its root URL once READY. Its HTTPS port is a free one too, unless the
+    options name one: `/amplify_outputs.json` on the root URL says which."""
     port = free_port()
+    https = [] if "--https-port" in options else ["--https-port", "0"]
     process = subprocess.Popen(  # noqa: S603 - our own interpreter running our own module
-        [sys.executable, "-m", module, "--port", str(port), *options],
+        [sys.executable, "-m", module, "--port", str(port), *https, *options],
         cwd=ROOT,
         env={**os.environ, **(env or {})},
         stdout=subprocess.PIPE,

@@ -1,12 +1,14 @@
-"""GraphQL subscriptions over websockets at /graphql, in both protocols AppSync clients use.
+"""GraphQL subscriptions over websockets at /graphql, in both protocols AppSync clients use;
+at /graphql/realtime, AppSync's own alone, as on its real-time endpoint.
 
 The protocol is chosen from the subprotocols the client offers:
 - `graphql-transport-ws` (GraphiQL, gql's `WebsocketsTransport`, the `graphql-ws` npm
   client): the `connection_init` payload carries the credentials (`Authorization` with
   the user's JWT, or `x-api-key`); queries and mutations may run over it too.
 - `graphql-ws` as AppSync's real-time endpoint speaks it (gql's
-  `AppSyncWebsocketsTransport`, Amplify): credentials in the `header` query parameter
-  (base64 JSON, with `payload=e30=`), `connection_init`/`connection_ack` (with
+  `AppSyncWebsocketsTransport`, Amplify): credentials in a `header-<base64url JSON>`
+  subprotocol (Amplify) or the `header` query parameter (base64 JSON, with
+  `payload=e30=`, gql), `connection_init`/`connection_ack` (with
   `connectionTimeoutMs`), keep-alive `ka`, `start` carrying its own authorization in
   `extensions`, `start_ack`, `data`, `error`, `stop`/`complete`. Subscriptions only.
 Both run the same execution (emulator/appsync.py): the subscription field's auth
@@ -35,6 +37,9 @@ from emulator.auth import Authenticator, Caller, Unauthenticated
 
 GRAPHQL_TRANSPORT_WS = "graphql-transport-ws"
 APPSYNC_REALTIME = "graphql-ws"
+# Amplify sends the connection's authorization as a second subprotocol, `header-<base64url JSON>`.
+HEADER_SUBPROTOCOL = "header-"
+TO_URLSAFE = str.maketrans("+/", "-_")
 CONNECTION_TIMEOUT_MS = 300_000
 KEEP_ALIVE_SECONDS = 60.0
 INIT_TIMEOUT_SECONDS = 10.0
@@ -42,10 +47,12 @@ INIT_TIMEOUT_SECONDS = 10.0
 log = logging.getLogger("emulator")
 
 
-async def serve(websocket: WebSocket, schema: strawberry.Schema, authenticator: Authenticator) -> None:
-    """Serve one websocket connection in the protocol the client asked for."""
+async def serve(
+    websocket: WebSocket, schema: strawberry.Schema, authenticator: Authenticator, *, appsync_only: bool = False
+) -> None:
+    """Serve one websocket connection in the protocol the client asked for (AppSync's only, if so told)."""
     offered = websocket.scope.get("subprotocols") or []
-    if GRAPHQL_TRANSPORT_WS in offered:
+    if GRAPHQL_TRANSPORT_WS in offered and not appsync_only:
         await GraphQLTransportWs(websocket, schema, authenticator).run()
     elif APPSYNC_REALTIME in offered:
         await AppSyncRealtime(websocket, schema, authenticator).run()
@@ -299,15 +306,20 @@ class AppSyncRealtime(_Connection):
         )
 
     def _connection_caller(self) -> Caller:
-        encoded = self.ws.query_params.get("header")
+        """Who opened the connection: from the `header-…` subprotocol (Amplify) or the `header` parameter (gql)."""
+        offered = self.ws.scope.get("subprotocols") or []
+        encoded = next((p.removeprefix(HEADER_SUBPROTOCOL) for p in offered if p.startswith(HEADER_SUBPROTOCOL)), None)
+        encoded = encoded or self.ws.query_params.get("header")
         if not encoded:
-            raise Unauthenticated("The header query parameter with the connection's authorization is missing")
+            raise Unauthenticated("No authorization: neither a header- subprotocol nor a header parameter")
         try:
-            headers = json.loads(base64.b64decode(encoded + "=" * (-len(encoded) % 4)))
+            # Base64url without padding in the subprotocol; standard base64 in the query parameter.
+            decoded = base64.urlsafe_b64decode(encoded.translate(TO_URLSAFE) + "=" * (-len(encoded) % 4))
+            headers = json.loads(decoded)
         except (binascii.Error, ValueError):
-            raise Unauthenticated("The header query parameter is not base64-encoded JSON") from None
+            raise Unauthenticated("The connection's authorization header is not base64-encoded JSON") from None
         if not isinstance(headers, dict):
-            raise Unauthenticated("The header query parameter is not a JSON object")
+            raise Unauthenticated("The connection's authorization header is not a JSON object")
         return self.authenticator.caller(_headers(headers), self.client_ip)
 
     async def _init(self) -> None:

@@ -1,14 +1,20 @@
 """The local API server: GraphQL over HTTP and websockets at /graphql, GraphiQL on GET.
 
-Websockets speak graphql-transport-ws or AppSync's real-time protocol, chosen by the
-subprotocol the client offers (emulator/realtime.py). Also: `GET /config` (what the CDK
-stack's outputs say on AWS: the client's settings), `GET /outbox` (mail that AWS would
-have sent) and `GET /subscriptions` (what is subscribed right now). Binds to 127.0.0.1 only.
+Websockets at /graphql speak graphql-transport-ws or AppSync's real-time protocol, chosen
+by the subprotocol the client offers; /graphql/realtime is AppSync's real-time endpoint
+where AppSync clients derive it (Amplify appends `/realtime` to a non-AppSync host), in
+AppSync's protocol only (emulator/realtime.py). The same app is served over HTTP and over
+HTTPS/WSS with the local CA (emulator/tls.py), which Amplify needs. Also: `GET /config`
+(what the CDK stack's outputs say on AWS: the client's settings), `GET /amplify_outputs.json`
+(Amplify's whole configuration, its URLs the HTTPS ones), `GET /local-ca.pem` (the CA to
+trust), `GET /outbox` (mail that AWS would have sent) and `GET /subscriptions` (what is
+subscribed right now). Binds to 127.0.0.1 only.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,13 +31,14 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.extensions import DisableIntrospection, QueryDepthLimiter
 
-from emulator import appsync, realtime
+from emulator import appsync, realtime, user_pool_endpoint
 from emulator.auth import Authenticator, Caller, SignedRequest, Unauthenticated
-from emulator.aws import LocalStack
+from emulator.aws import REGION, LocalStack
 from emulator.lambdas import Function
 from emulator.outbox import Outbox
 from schema import build_schema
 from schema.limits import QUERY_DEPTH_LIMIT
+from tools import amplify_outputs
 
 ROOT = Path(__file__).resolve().parent.parent
 GRAPHIQL_ASSETS = {
@@ -41,6 +48,14 @@ GRAPHIQL_ASSETS = {
     "react-dom.production.min.js": ROOT / "node_modules/react-dom/umd/react-dom.production.min.js",
 }
 GRAPHIQL_PAGE = Path(__file__).with_name("static") / "graphiql.html"
+
+
+@dataclass(frozen=True)
+class Frontend:
+    """What a frontend is told to use: the HTTPS origin (Amplify opens wss:// only) and the CA to trust."""
+
+    https_origin: str
+    ca_file: Path
 
 
 class AppSyncView(GraphQL):
@@ -60,7 +75,9 @@ class AppSyncView(GraphQL):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
-            await realtime.serve(WebSocket(scope, receive, send), self.schema, self.authenticator)
+            websocket = WebSocket(scope, receive, send)
+            appsync_only = scope["path"].rstrip("/").endswith("/realtime")
+            await realtime.serve(websocket, self.schema, self.authenticator, appsync_only=appsync_only)
             return
         if scope["type"] == "http" and scope["method"] == "GET":
             await self._graphiql(scope, receive, send)
@@ -135,10 +152,26 @@ def _client_ip(request: Request) -> str:
     return request.client.host if request.client else "127.0.0.1"
 
 
-def create_app(stack: LocalStack, api: Function, outbox: Outbox, *, introspection: bool = True) -> Starlette:
+def create_app(
+    stack: LocalStack, api: Function, outbox: Outbox, frontend: Frontend, *, introspection: bool = True
+) -> Starlette:
     view = AppSyncView(Authenticator(stack), stack, api, introspection=introspection)
+    outputs = amplify_outputs.document(
+        region=REGION,
+        graphql_url=f"{frontend.https_origin}/graphql",
+        api_key=stack.api_key,
+        user_pool_id=stack.user_pool_id,
+        user_pool_client_id=stack.user_pool_client_id,
+    )
 
-    async def config(_: Request) -> JSONResponse:
+    async def amplify(_: Request) -> JSONResponse:
+        return JSONResponse(outputs)
+
+    async def local_ca(_: Request) -> Response:
+        # Public by nature (a certificate); served on plain HTTP so it can be fetched before it is trusted.
+        return Response(frontend.ca_file.read_bytes(), media_type="application/x-pem-file")
+
+    async def config(request: Request) -> JSONResponse:
         return JSONResponse(
             {
                 "region": "us-east-1",
@@ -146,6 +179,8 @@ def create_app(stack: LocalStack, api: Function, outbox: Outbox, *, introspectio
                 "apiKey": stack.api_key,
                 "userPoolId": stack.user_pool_id,
                 "userPoolClientId": stack.user_pool_client_id,
+                # Amplify Auth's `userPoolEndpoint`: the local user pool, on this server's origin.
+                "userPoolEndpoint": str(request.url_for("pool")),
                 "awsEndpoint": stack.endpoint,
                 "mediaBucket": stack.media_bucket,
             }
@@ -167,8 +202,12 @@ def create_app(stack: LocalStack, api: Function, outbox: Outbox, *, introspectio
         routes=[
             Route("/graphql", view, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", view),
+            WebSocketRoute("/graphql/realtime", view),
             Route("/graphiql/{name}", asset),
             Route("/config", config),
+            Route(user_pool_endpoint.PATH, user_pool_endpoint.endpoint(stack.endpoint), methods=["POST"], name="pool"),
+            Route("/amplify_outputs.json", amplify),
+            Route("/local-ca.pem", local_ca),
             Route("/outbox", mail),
             Route("/subscriptions", subscriptions),
         ],
@@ -177,7 +216,7 @@ def create_app(stack: LocalStack, api: Function, outbox: Outbox, *, introspectio
                 CORSMiddleware,
                 allow_origins=["*"],
                 allow_methods=["GET", "POST", "OPTIONS"],
-                allow_headers=["authorization", "x-api-key", "content-type"],
+                allow_headers=["authorization", "x-api-key", "content-type", *user_pool_endpoint.REQUEST_HEADERS],
             )
         ],
     )

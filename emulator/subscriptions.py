@@ -8,7 +8,9 @@ subscription field's `@aws_subscribe(mutations: [...])` and wires:
   mutation selected (AppSync sends subscribers the mutation's selection set), goes to
   every subscriber whose arguments equal the result's fields of the same name.
 Each subscriber then gets that result through its own selection set, and the field
-auth directives are checked against the subscriber, as AppSync does.
+auth directives are checked against the subscriber, as AppSync does. A subscriber may
+also hold an enhanced filter and an invalidation filter (emulator/enhanced.py sets them,
+emulator/filters.py evaluates them); `invalidate` ends the subscriptions it matches.
 """
 
 from __future__ import annotations
@@ -19,7 +21,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from emulator import filters as enhanced_filters
+
 _ids = itertools.count(1)
+_END = object()  # queued by `invalidate`: the stream ends, and the client gets `complete`
 
 
 @dataclass(eq=False)
@@ -28,12 +33,25 @@ class Subscriber:
     mutations: frozenset[str]
     filters: dict[str, Any]
     who: str
+    filter: Mapping[str, Any] | None = None
+    invalidation: Mapping[str, Any] | None = None
     id: int = field(default_factory=lambda: next(_ids))
     queue: asyncio.Queue = field(default_factory=asyncio.Queue)
     loop: asyncio.AbstractEventLoop = field(default_factory=asyncio.get_running_loop)
 
     def wants(self, mutation: str, result: Mapping[str, Any]) -> bool:
-        return mutation in self.mutations and all(result.get(k) == v for k, v in self.filters.items())
+        return (
+            mutation in self.mutations
+            and all(result.get(k) == v for k, v in self.filters.items())
+            and (self.filter is None or enhanced_filters.matches(self.filter, result))
+        )
+
+    def invalidated_by(self, field_name: str, payload: Mapping[str, Any]) -> bool:
+        return (
+            self.field == field_name
+            and self.invalidation is not None
+            and enhanced_filters.matches(self.invalidation, payload)
+        )
 
 
 class Stream:
@@ -48,10 +66,13 @@ class Stream:
 
     async def __anext__(self) -> Any:
         try:
-            return await self.subscriber.queue.get()
+            event = await self.subscriber.queue.get()
         except BaseException:
             self.hub.unregister(self.subscriber)
             raise
+        if event is _END:
+            raise StopAsyncIteration
+        return event
 
     async def aclose(self) -> None:
         self.hub.unregister(self.subscriber)
@@ -63,10 +84,20 @@ class Subscriptions:
     def __init__(self) -> None:
         self._subscribers: dict[int, Subscriber] = {}
 
-    def register(self, field_name: str, mutations: list[str], arguments: Mapping[str, Any], who: str) -> Stream:
-        """Subscribe now (before the first event is awaited), filtering on the non-null arguments."""
+    def register(
+        self,
+        field_name: str,
+        mutations: list[str],
+        arguments: Mapping[str, Any],
+        who: str,
+        *,
+        enhanced: Mapping[str, Any] | None = None,
+        invalidation: Mapping[str, Any] | None = None,
+    ) -> Stream:
+        """Subscribe now (before the first event is awaited), filtering on the non-null arguments
+        and on the enhanced filter (checked already) when the subscription's resolver set one."""
         filters = {k: v for k, v in arguments.items() if v is not None}
-        subscriber = Subscriber(field_name, frozenset(mutations), filters, who)
+        subscriber = Subscriber(field_name, frozenset(mutations), filters, who, enhanced, invalidation)
         self._subscribers[subscriber.id] = subscriber
         return Stream(self, subscriber)
 
@@ -82,8 +113,17 @@ class Subscriptions:
             subscriber.loop.call_soon_threadsafe(subscriber.queue.put_nowait, dict(result))
         return len(matched)
 
+    def invalidate(self, field_name: str, payload: Mapping[str, Any]) -> int:
+        """End the subscriptions to a field whose invalidation filter matches the payload; returns how many."""
+        ended = [s for s in list(self._subscribers.values()) if s.invalidated_by(field_name, payload)]
+        for subscriber in ended:
+            self.unregister(subscriber)
+            subscriber.loop.call_soon_threadsafe(subscriber.queue.put_nowait, _END)
+        return len(ended)
+
     def active(self) -> list[dict[str, Any]]:
         """What is subscribed right now (served at GET /subscriptions for developers and tests)."""
         return [
-            {"field": s.field, "arguments": s.filters, "subscriber": s.who} for s in list(self._subscribers.values())
+            {"field": s.field, "arguments": s.filters, "filter": s.filter, "subscriber": s.who}
+            for s in list(self._subscribers.values())
         ]

@@ -1,11 +1,13 @@
 """The AppSync API: the committed SDL, its auth modes and limits, and one resolver per Lambda field.
 
-The resolvers come from `schema.LAMBDA_FIELDS`, the same list the emulator binds, so no
-field is left unresolved; limits come from `schema/limits.py`, which the emulator reads too.
+The resolvers come from `schema.LAMBDA_FIELDS` and `schema.FILTERED_SUBSCRIPTIONS`, the
+same lists the emulator binds, so no field is left unresolved; limits come from
+`schema/limits.py`, which the emulator reads too.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from aws_cdk import Duration, Expiration, Stack
@@ -17,11 +19,14 @@ from constructs import Construct
 
 from infra.nag import acknowledge
 from infra.names import Stage
-from schema import LAMBDA_FIELDS, NONE_FIELDS, SDL_PATH
+from schema import FILTERED_SUBSCRIPTIONS, LAMBDA_FIELDS, NONE_FIELDS, SDL_PATH
+from schema.filtered_subscription import invalidations
 from schema.limits import MAX_BATCH_SIZE, QUERY_DEPTH_LIMIT, RESOLVER_COUNT_LIMIT
 
 RESOLVER_CODE = Path(__file__).with_name("lambda_resolver.js").read_text()
 NONE_RESOLVER_CODE = Path(__file__).with_name("none_resolver.js").read_text()
+SUBSCRIPTION_FILTER_CODE = Path(__file__).with_name("subscription_filter_resolver.js").read_text()
+INVALIDATING_RESOLVER_CODE = Path(__file__).with_name("invalidating_resolver.js").read_text()
 
 
 class MusicApi(Construct):
@@ -93,14 +98,20 @@ class MusicApi(Construct):
             f"IAM5[Resource::<{self._logical_id(api_function)}.Arn>:*]",
             "CDK's invoke grant covers the function's versions and aliases; it is this one function only",
         )
+        invalidated = invalidations(FILTERED_SUBSCRIPTIONS)
         for field in LAMBDA_FIELDS:
+            ends = invalidated.get(field.field_name) if field.type_name == "Mutation" else None
+            code = INVALIDATING_RESOLVER_CODE.replace("__SUBSCRIPTIONS__", json.dumps(ends)) if ends else RESOLVER_CODE
             self._resolver(
                 field.type_name,
                 field.field_name,
                 lambda_source,
-                RESOLVER_CODE.replace("__OPERATION__", "BatchInvoke" if field.batch else "Invoke"),
+                code.replace("__OPERATION__", "BatchInvoke" if field.batch else "Invoke"),
                 max_batch_size=MAX_BATCH_SIZE if field.batch else None,
             )
+        # Subscriptions whose filter the function returns when a client subscribes (enhanced filtering).
+        for subscription in FILTERED_SUBSCRIPTIONS:
+            self._resolver(subscription.type_name, subscription.field_name, lambda_source, SUBSCRIPTION_FILTER_CODE)
         none_source = self.api.add_none_data_source("Backend", description="Fields whose result is their argument")
         for none in NONE_FIELDS:
             self._resolver(

@@ -16,6 +16,10 @@ from resolvers.genres import genre
 from resolvers.validation import BIO_MAX, TITLE_MAX, day, identifier, page_size, text, url, whole_number
 
 MAX_GENRES = 10
+# An import key (a folded name, "artist / title", a SHA-256) within DynamoDB's 2,048-byte partition key.
+IMPORT_KEY_MAX = 400
+MAX_IMPORT_KEYS = 100  # one BatchGetItem
+IMPORT_KINDS = ("ARTIST", "ALBUM", "SONG")
 
 
 def _genres(values: Sequence[Any] | None) -> list[str]:
@@ -37,6 +41,10 @@ def _keep_required(changes: Mapping[str, Any], *fields: str) -> None:
             raise ValidationError(f"{field}: must not be empty")
 
 
+def _import_key(value: Any) -> str | None:
+    return text(value, "importKey", max_length=IMPORT_KEY_MAX, required=False)
+
+
 # -- reads ------------------------------------------------------------------------------------
 
 
@@ -46,6 +54,17 @@ def get_artist(artist_id: Any) -> dict[str, Any] | None:
 
 def get_album(album_id: Any) -> dict[str, Any] | None:
     return table.get("ALBUM", identifier(album_id))
+
+
+def imported_items(kind: Any, keys: Sequence[Any]) -> list[dict[str, str]]:
+    """The items of one kind created with any of these import keys, in the order of the keys asked."""
+    if kind not in IMPORT_KINDS:
+        raise ValidationError(f"kind: one of {', '.join(IMPORT_KINDS)}")
+    if len(keys) > MAX_IMPORT_KEYS:
+        raise ValidationError(f"importKeys: at most {MAX_IMPORT_KEYS}")
+    wanted = list(dict.fromkeys(text(key, "importKeys", max_length=IMPORT_KEY_MAX) for key in keys))
+    found = catalog_data.imported_ids(kind, [key for key in wanted if key])
+    return [{"importKey": key, "id": found[key]} for key in wanted if key in found]
 
 
 def present_song(song: Mapping[str, Any]) -> dict[str, Any]:
@@ -112,7 +131,10 @@ def create_artist(data: Mapping[str, Any]) -> dict[str, Any]:
         "bio": text(data.get("bio"), "bio", max_length=BIO_MAX, required=False, multiline=True),
         "genres": _genres(data.get("genres")),
         "imageUrl": url(data.get("imageUrl"), "imageUrl"),
+        "importKey": _import_key(data.get("importKey")),
         "followerCount": 0,  # moved by follows, in the same transaction (resolvers/follows.py)
+        "albumCount": 0,  # moved by album and song writes, in the same transaction (data/catalog.py)
+        "songCount": 0,
         "createdAt": now,
         "updatedAt": now,
     }
@@ -149,6 +171,8 @@ def create_album(data: Mapping[str, Any]) -> dict[str, Any]:
         "genre": genre(data.get("genre")),
         "releaseDate": day(data["releaseDate"], "releaseDate") if data.get("releaseDate") is not None else None,
         "coverUrl": url(data.get("coverUrl"), "coverUrl"),
+        "songCount": 0,  # moved by song writes, in the same transaction (data/catalog.py)
+        "importKey": _import_key(data.get("importKey")),
         "createdAt": now,
         "updatedAt": now,
     }
@@ -208,6 +232,7 @@ def create_song(data: Mapping[str, Any]) -> dict[str, Any]:
         "genre": genre(data.get("genre")),
         "trackNumber": _track_number(data.get("trackNumber")),
         "durationSeconds": _duration(data.get("durationSeconds")),
+        "importKey": _import_key(data.get("importKey")),
         "status": "DRAFT",
         "ratingSum": 0,
         "ratingCount": 0,

@@ -1,4 +1,9 @@
-"""Follows: listeners follow artists and genres; an artist's follower count moves with them."""
+"""Follows: listeners follow artists and genres; an artist's follower count moves with them.
+
+`onMyNewContent` delivers the releases of everything a listener follows through one
+AppSync enhanced subscription filter: each release names its audiences (`ARTIST#<id>`,
+`GENRE#<genre>`, `resolvers/data/follows.py`), and the subscriber's filter asks for any of theirs.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,16 @@ from typing import Any
 from resolvers import catalog, feed, genres, mailing
 from resolvers.clock import now_iso
 from resolvers.data import follows as follows_data
-from resolvers.errors import ValidationError
+from resolvers.errors import ConflictError, ValidationError
 from resolvers.validation import identifier, page_size
 
 # A bound on what one listener follows keeps every read of their follows to one page.
 MAX_FOLLOWS = 500
+# AppSync's limits on one subscription's filter: groups OR'ed, a `containsAny` of 20 values in each.
+FILTER_GROUPS_MAX = 10
+CONTAINS_ANY_MAX = 20
+# The audience of a listener who follows nothing: no release names it (a filter needs one group at least).
+NO_AUDIENCE = "NOBODY"
 
 
 def _target(data: Mapping[str, Any] | None) -> tuple[str, str]:
@@ -55,3 +65,25 @@ def my_follows(user_id: str, limit: Any, next_token: str | None) -> dict[str, An
 def artists_of(follows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any] | None]:
     """`Follow.artist` for a batch of follows: one BatchGetItem; null for genres."""
     return catalog.artists_by_id([f.get("artistId") for f in follows])
+
+
+def new_content_filter(user_id: str) -> dict[str, Any]:
+    """`onMyNewContent`'s enhanced filter: releases for any audience the listener follows right now.
+
+    One `containsAny` holds at most 20 values, so the follows are split into OR'ed filter
+    groups; AppSync takes at most 10 groups, so past 200 follows subscribing fails.
+    """
+    followed = [follows_data.follow_audience(follow) for follow in follows_data.all_follows(user_id)]
+    most = FILTER_GROUPS_MAX * CONTAINS_ANY_MAX
+    if len(followed) > most:
+        raise ConflictError(
+            f"onMyNewContent covers at most {most} follows (AppSync allows {FILTER_GROUPS_MAX} filter "
+            f"groups of {CONTAINS_ANY_MAX} values in one subscription) and you follow {len(followed)}: "
+            "unfollow some, or subscribe to onNewContent by artist or genre"
+        )
+    chunks = [followed[i : i + CONTAINS_ANY_MAX] for i in range(0, len(followed), CONTAINS_ANY_MAX)] or [[NO_AUDIENCE]]
+    return {
+        "filterGroup": [
+            {"filters": [{"fieldName": "audiences", "operator": "containsAny", "value": chunk}]} for chunk in chunks
+        ]
+    }

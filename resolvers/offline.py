@@ -16,7 +16,7 @@ from resolvers.data import offline as offline_data
 from resolvers.data import table
 from resolvers.errors import NotFoundError, ValidationError
 from resolvers.settings import settings
-from resolvers.validation import identifier, page_size
+from resolvers.validation import identifier, moment, page_size
 
 LICENSE_DAYS = 30
 DOWNLOAD_SECONDS = 60 * 60
@@ -83,6 +83,7 @@ def sync(user_id: str, since: str | None) -> dict[str, Any]:
     remove_ids: list[str] = []
     token = None
     license_end = _license_end()
+    after = moment(since, "since") if since is not None else None
     while True:
         page = offline_data.offline_page(user_id, SYNC_PAGE, token)
         songs = table.batch_get("SONG", [entry["songId"] for entry in page.items])
@@ -96,7 +97,7 @@ def sync(user_id: str, since: str | None) -> dict[str, Any]:
             offline_data.renew_offline(
                 user_id, entry["songId"], {"audioKey": song["audioKey"], "licenseExpiresAt": license_end}
             )
-            is_new = since is None or entry["addedAt"] > since
+            is_new = after is None or moment(entry["addedAt"], "addedAt") > after
             (download if replaced or is_new else keep).append(_view(renewed, song))
         token = page.next_token
         if not token:

@@ -8,8 +8,6 @@ them: a bounded number of times, with jittered pauses, then ConflictError.
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -24,7 +22,6 @@ from resolvers.validation import identifier, page_size, whole_number
 
 MIN_STARS, MAX_STARS = 1, 5
 MAX_ATTEMPTS = 8
-PAUSE_SECONDS, MAX_PAUSE_SECONDS = 0.02, 0.5
 
 
 def _stars(value: Any) -> int:
@@ -35,8 +32,8 @@ def _stars(value: Any) -> int:
 
 
 def _pause(attempt: int) -> None:
-    """Full jitter: writers that collided do not collide again in step."""
-    time.sleep(random.uniform(0, min(MAX_PAUSE_SECONDS, PAUSE_SECONDS * 2**attempt)))  # noqa: S311 - jitter, not secrecy
+    """Full jitter: writers that collided do not collide again in step (the table's backoff)."""
+    table.conflict_pause(attempt)
 
 
 def _view(rating: Mapping[str, Any], song: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """The fan-out's call to AppSync: `publishNewContent`, signed with the function's IAM role (SigV4).
 
 AppSync pushes the mutation's result to every `onNewContent` subscription whose arguments
-match. The field is `@aws_iam` only, so no listener can forge an announcement.
+match, and to every `onMyNewContent` subscription whose filter matches its `audiences`
+(so the selection must include them: AppSync filters what the mutation selected). The
+field is `@aws_iam` only, so no listener can forge an announcement.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from resolvers.settings import settings
 
 PUBLISH = (
     "mutation PublishNewContent($input: NewContentInput!) { publishNewContent(input: $input) "
-    "{ eventId kind id artistId albumId title artistName genre publishedAt } }"
+    "{ eventId kind id artistId albumId title artistName genre publishedAt audiences } }"
 )
 TIMEOUT_SECONDS = 10
 

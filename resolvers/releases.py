@@ -116,7 +116,14 @@ def _run_steps(release: Mapping[str, Any], done: set[str]) -> None:
         logger.warning("the released item's artist is gone: nothing to announce", extra={"eventId": event_id})
         releases_data.event_step_done(event_id, "skipped", completed_at=now_iso())
         return
-    content = {**release, "artistName": artist["name"]}
+    content = {
+        **release,
+        "artistName": artist["name"],
+        "audiences": [
+            follows_data.audience("ARTIST", release["artistId"]),
+            follows_data.audience("GENRE", release["genre"]),
+        ],
+    }
     if "inbox" not in done:
         followers = set(follows_data.follower_ids("ARTIST", release["artistId"]))
         followers.update(follows_data.follower_ids("GENRE", release["genre"]))

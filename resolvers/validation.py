@@ -82,6 +82,18 @@ def page_size(limit: Any) -> int:
     return whole_number(limit, "limit", low=1, high=MAX_PAGE) or DEFAULT_PAGE
 
 
+def moment(value: Any, field: str) -> datetime.datetime:
+    """A point in time from an AWSDateTime (`Z` or any UTC offset), so times compare as times,
+    not as text: 10:00+02:00 is before 09:00Z."""
+    try:
+        parsed = datetime.datetime.fromisoformat(str(value).replace("z", "Z"))
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        raise ValidationError(f"{field}: a date and time with a UTC offset, such as 2026-12-01T09:30:00Z")
+    return parsed
+
+
 def day(value: Any, field: str) -> str:
     """A calendar date as YYYY-MM-DD (AWSDate also admits a time zone, which a day has no use for)."""
     try:

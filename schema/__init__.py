@@ -16,7 +16,9 @@ from strawberry.tools import merge_types
 from schema.accounts import AccountMutation, AccountQuery
 from schema.catalog import CatalogMutation, CatalogQuery
 from schema.feed import FeedQuery
+from schema.filtered_subscription import FilteredSubscription, filtered_subscriptions
 from schema.follows import FollowMutation, FollowQuery, FollowSubscription
+from schema.imports import ImportQuery
 from schema.lambda_field import LambdaField, lambda_fields
 from schema.media import MediaMutation
 from schema.none_field import NoneField, none_fields
@@ -28,7 +30,8 @@ from schema.search import SearchQuery
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 
 Query = merge_types(
-    "Query", (CatalogQuery, SearchQuery, FeedQuery, RatingQuery, FollowQuery, OfflineQuery, AccountQuery)
+    "Query",
+    (CatalogQuery, SearchQuery, FeedQuery, RatingQuery, FollowQuery, OfflineQuery, AccountQuery, ImportQuery),
 )
 Mutation = merge_types(
     "Mutation", (CatalogMutation, RatingMutation, FollowMutation, MediaMutation, OfflineMutation, AccountMutation)
@@ -51,5 +54,16 @@ schema = build_schema()
 
 LAMBDA_FIELDS: list[LambdaField] = lambda_fields(schema)
 NONE_FIELDS: list[NoneField] = none_fields(schema)
+FILTERED_SUBSCRIPTIONS: list[FilteredSubscription] = filtered_subscriptions(schema)
 
-__all__ = ["LAMBDA_FIELDS", "NONE_FIELDS", "SDL_PATH", "LambdaField", "NoneField", "build_schema", "schema"]
+__all__ = [
+    "FILTERED_SUBSCRIPTIONS",
+    "LAMBDA_FIELDS",
+    "NONE_FIELDS",
+    "SDL_PATH",
+    "FilteredSubscription",
+    "LambdaField",
+    "NoneField",
+    "build_schema",
+    "schema",
+]

@@ -51,6 +51,8 @@ class Artist:
     genres: list[str]
     failure_reason: str | None = strawberry.field(description="Why the last image upload was refused.")
     follower_count: int = strawberry.field(description="How many listeners follow the artist.")
+    album_count: int = strawberry.field(description="How many albums the artist has (kept with every write).")
+    song_count: int = strawberry.field(description="How many songs the artist has, drafts included.")
     created_at: AWSDateTime
     updated_at: AWSDateTime
 
@@ -72,6 +74,7 @@ class Album:
     release_date: AWSDate | None
     genre: str
     failure_reason: str | None = strawberry.field(description="Why the last cover upload was refused.")
+    song_count: int = strawberry.field(description="How many songs the album has, drafts included.")
     created_at: AWSDateTime
     updated_at: AWSDateTime
 
@@ -174,6 +177,10 @@ class CreateArtistInput:
     bio: str | None = strawberry.UNSET
     genres: list[str] | None = strawberry.UNSET
     image_url: AWSURL | None = strawberry.UNSET
+    import_key: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="An importer's key for this artist, unique among artists (ConflictError names the holder).",
+    )
 
 
 @strawberry.input(description="Only the given fields change; null clears an optional field.")
@@ -191,6 +198,10 @@ class CreateAlbumInput:
     genre: str
     release_date: AWSDate | None = strawberry.UNSET
     cover_url: AWSURL | None = strawberry.UNSET
+    import_key: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="An importer's key for this album, unique among albums (ConflictError names the holder).",
+    )
 
 
 @strawberry.input(description="Only the given fields change; null clears an optional field.")
@@ -209,6 +220,10 @@ class CreateSongInput:
     album_id: ID | None = strawberry.UNSET
     track_number: int | None = strawberry.UNSET
     duration_seconds: int | None = strawberry.UNSET
+    import_key: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="An importer's key for this song, unique among songs (ConflictError names the holder).",
+    )
 
 
 @strawberry.input(description="Only the given fields change; null clears an optional field.")

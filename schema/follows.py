@@ -10,6 +10,7 @@ from strawberry import ID
 
 from schema.catalog import Artist
 from schema.directives import BACKEND, LISTENER
+from schema.filtered_subscription import filtered_subscription_field
 from schema.lambda_field import lambda_field
 from schema.none_field import none_field, subscription_field
 from schema.scalars import AWSDateTime, AWSEmail
@@ -92,6 +93,12 @@ class NewContent:
     artist_name: str
     genre: str
     published_at: AWSDateTime
+    audiences: list[str] = strawberry.field(
+        description=(
+            "Who the release is for, one entry per followable thing: `ARTIST#<artistId>` and "
+            "`GENRE#<genre>`; `onMyNewContent` filters on it."
+        )
+    )
 
 
 @strawberry.input(description="What the new-content fan-out publishes; the same fields as NewContent.")
@@ -104,6 +111,7 @@ class NewContentInput:
     artist_name: str
     genre: str
     published_at: AWSDateTime
+    audiences: list[str]
     album_id: ID | None = strawberry.UNSET
 
 
@@ -165,3 +173,8 @@ class FollowSubscription:
         self, artist_id: ID | None = strawberry.UNSET, genre: str | None = strawberry.UNSET
     ) -> AsyncGenerator[NewContent | None, None]:
         """New songs and albums as they become available; a given argument filters, a null one does not."""
+
+    @filtered_subscription_field(mutations=["publishNewContent"], invalidated_by=["follow", "unfollow"], auth=LISTENER)
+    def on_my_new_content(self) -> AsyncGenerator[NewContent | None, None]:
+        """New songs and albums of every artist and genre the caller follows when subscribing (up to 200).
+        `follow` and `unfollow` end the caller's subscription: subscribe again to follow the new list."""

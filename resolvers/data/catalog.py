@@ -4,17 +4,33 @@ Counters that guard deletes (an artist's albums and songs, an album's songs) mov
 same transaction as the item they count, so a delete can never strand children. Index keys
 and index items (search words, an artist's genres) move in the same write as the fields
 they come from (`listings.py`).
+
+An item created with an import key also writes a key item (`IMPORT#<kind>#<key>`, `IMPORT`)
+holding its id, conditional on there being none, in the same transaction: so a key names
+at most one item of its kind, a repeated create is a ConflictError naming the holder, and
+a delete removes the key item with the item (a re-import then creates it anew).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NoReturn
 
 from botocore.exceptions import ClientError
 
 from resolvers.data.listings import INDEXED_FIELDS, index_items, index_keys
-from resolvers.data.table import KEYS, client, count_action, delete_action, get, table_name, to_item, to_raw, transact
+from resolvers.data.table import (
+    KEYS,
+    batch_get_raw,
+    client,
+    count_action,
+    delete_action,
+    get,
+    table_name,
+    to_item,
+    to_raw,
+    transact,
+)
 from resolvers.errors import ConflictError, NotFoundError, ValidationError
 from resolvers.table_layout import PARTITION_KEY, SORT_KEY
 
@@ -53,21 +69,81 @@ def _index_puts(kind: str, item: Mapping[str, Any]) -> list[dict[str, Any]]:
     return _index_item_writes({}, index_items(kind, item))
 
 
+def _refused_put(kind: str, failed: list[dict[str, Any] | None]) -> NoReturn:
+    """The new item's own put was refused only if its id is taken; any other refusal is a fault
+    of ours, never reported as "already exists" to a client whose request was fine."""
+    if failed[0] is not None:
+        article = "An" if kind[0] in "AEIOU" else "A"
+        raise ConflictError(f"{article} {kind.lower()} with this id already exists")
+    raise RuntimeError(f"{kind.title()} create refused for an unexpected reason: {failed}")
+
+
+IMPORT_SORT_KEY = "IMPORT"
+
+
+def import_key(kind: str, key: str) -> dict[str, str]:
+    return {PARTITION_KEY: f"IMPORT#{kind}#{key}", SORT_KEY: IMPORT_SORT_KEY}
+
+
+def _import_key_actions(kind: str, item: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The key item's conditional put, when the item has an import key (always the last action)."""
+    if not item.get("importKey"):
+        return []
+    key = item["importKey"]
+    key_item = {**import_key(kind, key), "kind": "IMPORT", "importKey": key, "id": item["id"]}
+    return [
+        {
+            "Put": {
+                "TableName": table_name(),
+                "Item": to_raw(key_item),
+                "ConditionExpression": "attribute_not_exists(PK)",
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            }
+        }
+    ]
+
+
+def _import_key_deletes(kind: str, item: Mapping[str, Any]) -> list[dict[str, Any]]:
+    if not item.get("importKey"):
+        return []
+    return [{"Delete": {"TableName": table_name(), "Key": to_raw(import_key(kind, item["importKey"]))}}]
+
+
+def _check_import_key(kind: str, item: Mapping[str, Any], failed: list[dict[str, Any] | None]) -> None:
+    """A create cancelled by its key item: the key is taken, and the message names the holder."""
+    if item.get("importKey") and failed and failed[-1] is not None:
+        holder = failed[-1].get("id", "another item")
+        raise ConflictError(f"importKey: {kind.lower()} {holder} already has this import key")
+
+
+def imported_ids(kind: str, keys: list[str]) -> dict[str, str]:
+    """Import key -> id of the items of this kind created with one of these keys (one BatchGetItem)."""
+    found = batch_get_raw(import_key(kind, key) for key in keys)
+    return {entry["importKey"]: entry["id"] for entry in (to_item(raw) for raw in found)}
+
+
 def create_artist(artist: Mapping[str, Any]) -> dict[str, Any]:
-    failed = transact([_put("ARTIST", artist), *_index_puts("ARTIST", artist)])
+    failed = transact([_put("ARTIST", artist), *_index_puts("ARTIST", artist), *_import_key_actions("ARTIST", artist)])
+    _check_import_key("ARTIST", artist, failed)
     if failed:
-        raise ConflictError("An artist with this id already exists")
+        _refused_put("ARTIST", failed)
     return dict(artist)
 
 
 def create_album(album: Mapping[str, Any]) -> dict[str, Any]:
     failed = transact(
-        [_put("ALBUM", album), count_action("ARTIST", album["artistId"], "albumCount", 1), *_index_puts("ALBUM", album)]
+        [
+            _put("ALBUM", album),
+            count_action("ARTIST", album["artistId"], "albumCount", 1),
+            *_index_puts("ALBUM", album),
+            *_import_key_actions("ALBUM", album),
+        ]
     )
     if failed and failed[1] is not None:
         raise NotFoundError(f"Artist {album['artistId']} not found")
+    _check_import_key("ALBUM", album, failed)
     if failed:
-        raise ConflictError("An album with this id already exists")
+        _refused_put("ALBUM", failed)
     return dict(album)
 
 
@@ -86,9 +162,10 @@ def create_song(song: Mapping[str, Any], album_seen: str | None = None) -> dict[
                 values={":artist": song["artistId"], ":seen": album_seen},
             )
         )
-    failed = transact([*actions, *_index_puts("SONG", song)])
+    failed = transact([*actions, *_index_puts("SONG", song), *_import_key_actions("SONG", song)])
     if not failed:
         return dict(song)
+    _check_import_key("SONG", song, failed)
     if failed[1] is not None:
         raise NotFoundError(f"Artist {song['artistId']} not found")
     if song.get("albumId") and failed[2] is not None:
@@ -97,7 +174,7 @@ def create_song(song: Mapping[str, Any], album_seen: str | None = None) -> dict[
         if failed[2]["artistId"] != song["artistId"]:
             raise ValidationError("albumId: the album belongs to another artist")
         raise ConflictError("The album changed while adding the song: try again")
-    raise ConflictError("A song with this id already exists")
+    _refused_put("SONG", failed)
 
 
 def update(kind: str, item_id: str, changes: Mapping[str, Any], updated_at: str) -> dict[str, Any]:
@@ -180,6 +257,7 @@ def delete_artist(artist: Mapping[str, Any]) -> None:
         [
             delete_action("ARTIST", artist["id"], condition, {":zero": 0, ":seen": artist["updatedAt"]}),
             *_index_deletes("ARTIST", artist),
+            *_import_key_deletes("ARTIST", artist),
         ]
     )
     if failed and failed[0] and (failed[0].get("albumCount") or failed[0].get("songCount")):
@@ -200,6 +278,7 @@ def delete_album(album: Mapping[str, Any]) -> None:
             ),
             count_action("ARTIST", album["artistId"], "albumCount", -1),
             *_index_deletes("ALBUM", album),
+            *_import_key_deletes("ALBUM", album),
         ]
     )
     if failed and failed[0] and failed[0].get("songCount"):
@@ -225,7 +304,7 @@ def delete_song(song: Mapping[str, Any]) -> None:
     ]
     if song.get("albumId"):
         actions.append(count_action("ALBUM", song["albumId"], "songCount", -1))
-    failed = transact([*actions, *_index_deletes("SONG", song)])
+    failed = transact([*actions, *_index_deletes("SONG", song), *_import_key_deletes("SONG", song)])
     if failed and failed[0]:
         raise ConflictError(f"Song {song['id']} changed while deleting it: try again")
     if failed:

@@ -25,6 +25,15 @@ def _follow_target(follow: Mapping[str, Any]) -> tuple[str, str]:
     return ("ARTIST", follow["artistId"]) if follow.get("artistId") else ("GENRE", follow["genre"])
 
 
+def audience(target_kind: str, target: str) -> str:
+    """`ARTIST#<id>` or `GENRE#<genre>`: what a release names in `audiences` and a follow subscribes to."""
+    return f"{target_kind}#{target}"
+
+
+def follow_audience(follow: Mapping[str, Any]) -> str:
+    return audience(*_follow_target(follow))
+
+
 def follow_item(follow: Mapping[str, Any]) -> dict[str, Any]:
     """The stored follow: the user's partition, and the inverted-index keys of its followers."""
     target_kind, target = _follow_target(follow)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import random
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from resolvers import aws_clients
-from resolvers.errors import ConflictError, ValidationError
+from resolvers.errors import UnavailableError, ValidationError
 from resolvers.settings import settings
 from resolvers.table_layout import INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 
@@ -50,6 +51,12 @@ READ_AHEAD = 5
 
 
 MAX_EVALUATED = 500
+# DynamoDB refuses an empty key value and a sort key over 1,024 bytes: a token carrying one is not ours.
+KEY_VALUE_MAX = 1024
+# TransactionConflict retries: up to 6 attempts, pauses drawn up to 25, 50, ... 400 ms.
+CONFLICT_ATTEMPTS = 6
+CONFLICT_PAUSE = 0.025
+CONFLICT_PAUSE_CAP = 0.4
 
 
 @dataclass(frozen=True)
@@ -125,7 +132,7 @@ def _decode_token(
     if (
         not isinstance(plain, dict)
         or set(plain) != expected
-        or not all(isinstance(v, str) for v in plain.values())
+        or not all(isinstance(v, str) and 0 < len(v.encode()) <= KEY_VALUE_MAX for v in plain.values())
         or plain[partition_attribute] != partition
         or (sort_prefix and not plain[sort_attribute].startswith(sort_prefix))
         or (sort_range and not sort_range[0] <= plain[sort_attribute] <= sort_range[1])
@@ -317,20 +324,43 @@ def cancellation(error: ClientError) -> list[dict[str, Any]] | None:
     return error.response.get("CancellationReasons") or []
 
 
+def is_conflict(reasons: Sequence[Mapping[str, Any]]) -> bool:
+    """True when another transaction held one of the items: nothing was wrong with this one."""
+    return any(r.get("Code") == "TransactionConflict" for r in reasons)
+
+
+def conflict_pause(attempt: int) -> None:
+    """Full jitter (a random pause up to an exponential cap), so writers that collided spread out."""
+    time.sleep(random.uniform(0, min(CONFLICT_PAUSE_CAP, CONFLICT_PAUSE * 2**attempt)))  # noqa: S311 - jitter
+
+
 def transact(actions: list[dict[str, Any]]) -> list[dict[str, Any] | None]:
-    """Run a transaction; on a failed condition return, per action, None or the failed item."""
-    try:
-        client().transact_write_items(TransactItems=actions)
-    except ClientError as error:
-        reasons = cancellation(error)
-        if reasons is None:
-            raise
-        if any(r.get("Code") == "TransactionConflict" for r in reasons):
-            raise ConflictError("Someone else is changing the same items: try again") from None
-        if not any(r.get("Code") == "ConditionalCheckFailed" for r in reasons):
-            raise
-        return [
-            (to_item(r["Item"]) if r.get("Item") else {}) if r.get("Code") == "ConditionalCheckFailed" else None
-            for r in reasons
-        ]
-    return []
+    """Run a transaction; on a failed condition return, per action, None or the failed item.
+
+    DynamoDB cancels a transaction that touches an item another one is writing
+    (`TransactionConflict`; concurrent songs of one album all move its count). That is
+    nobody's mistake, so it is retried with jittered backoff, and only when it keeps
+    happening is the caller told to try again (UnavailableError), never that its request
+    was wrong. botocore gives each call its own ClientRequestToken, which makes its own
+    retry of a call that timed out idempotent; a retry here is a new call, after a
+    cancellation that wrote nothing.
+    """
+    for attempt in range(CONFLICT_ATTEMPTS):
+        try:
+            client().transact_write_items(TransactItems=actions)
+        except ClientError as error:
+            reasons = cancellation(error)
+            if reasons is None:
+                raise
+            if is_conflict(reasons):
+                if attempt + 1 < CONFLICT_ATTEMPTS:
+                    conflict_pause(attempt)
+                continue
+            if not any(r.get("Code") == "ConditionalCheckFailed" for r in reasons):
+                raise
+            return [
+                (to_item(r["Item"]) if r.get("Item") else {}) if r.get("Code") == "ConditionalCheckFailed" else None
+                for r in reasons
+            ]
+        return []
+    raise UnavailableError("Many changes to the same items at once: try again in a moment")

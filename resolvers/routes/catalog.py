@@ -37,6 +37,11 @@ def genres() -> list[dict[str, str]]:
     return list_genres()
 
 
+@router.resolver(type_name="Query", field_name="importedItems")
+def imported_items(kind: str, importKeys: list[str]) -> list[dict[str, str]]:
+    return catalog.imported_items(kind, importKeys)
+
+
 # -- nested fields: AppSync BatchInvoke, one Lambda call per level of a response -------------
 
 

@@ -63,6 +63,12 @@ def set_email_notifications(enabled: bool) -> dict[str, Any]:
     return mailing.set_enabled(_caller(), enabled)
 
 
+@router.resolver(type_name="Subscription", field_name="onMyNewContent")
+def my_new_content_filter() -> dict[str, Any]:
+    """The subscriber's enhanced filter; AppSync (infra/subscription_filter_resolver.js) applies it."""
+    return follows.new_content_filter(_caller())
+
+
 @router.batch_resolver(type_name="Follow", field_name="artist", raise_on_error=True)
 def follow_artists(event: list[AppSyncResolverEvent]) -> list[dict[str, Any] | None]:
     return follows.artists_of([e.source for e in event])

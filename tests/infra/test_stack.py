@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aws_cdk import Stack
@@ -15,7 +16,7 @@ from graphql import build_schema
 
 from app import build_app
 from resolvers.table_layout import INDEXES
-from schema import LAMBDA_FIELDS, NONE_FIELDS, SDL_PATH
+from schema import FILTERED_SUBSCRIPTIONS, LAMBDA_FIELDS, NONE_FIELDS, SDL_PATH
 from schema.limits import QUERY_DEPTH_LIMIT, RESOLVER_COUNT_LIMIT
 from tests.infra.conftest import Synthesized
 from tests.test_schema import APPSYNC_DEFINITIONS
@@ -99,7 +100,7 @@ def test_every_lambda_field_has_exactly_one_resolver(dev: Synthesized) -> None:
         k: r for k, r in resolvers.items() if (r["Properties"]["TypeName"], r["Properties"]["FieldName"]) not in none
     }
     wired = [(r["Properties"]["TypeName"], r["Properties"]["FieldName"]) for r in resolvers.values()]
-    expected = [(f.type_name, f.field_name) for f in LAMBDA_FIELDS]
+    expected = [(f.type_name, f.field_name) for f in [*LAMBDA_FIELDS, *FILTERED_SUBSCRIPTIONS]]
     assert sorted(wired) == sorted(expected)
     schema = build_schema(APPSYNC_DEFINITIONS + SDL_PATH.read_text())
     for type_name, field_name in wired:
@@ -107,9 +108,12 @@ def test_every_lambda_field_has_exactly_one_resolver(dev: Synthesized) -> None:
     for resolver in resolvers.values():
         properties = resolver["Properties"]
         batch = next(
-            f.batch
-            for f in LAMBDA_FIELDS
-            if (f.type_name, f.field_name) == (properties["TypeName"], properties["FieldName"])
+            (
+                f.batch
+                for f in LAMBDA_FIELDS
+                if (f.type_name, f.field_name) == (properties["TypeName"], properties["FieldName"])
+            ),
+            False,  # a filtered subscription's resolver: invoked once per subscribe
         )
         assert ("BatchInvoke" in properties["Code"]) == batch
         assert ("MaxBatchSize" in properties) == batch
@@ -270,3 +274,39 @@ def test_releases_fan_out_to_inboxes_email_and_subscribers(dev: Synthesized) -> 
     dev.template.has_resource_properties(
         "AWS::DynamoDB::GlobalTable", {"TimeToLiveSpecification": {"AttributeName": "expiresAt", "Enabled": True}}
     )
+
+
+def _resolver(synthesized: Synthesized, type_name: str, field_name: str) -> dict[str, Any]:
+    found = synthesized.template.find_resources(
+        "AWS::AppSync::Resolver", {"Properties": {"TypeName": type_name, "FieldName": field_name}}
+    )
+    ((_, resolver),) = found.items()
+    return resolver["Properties"]
+
+
+def test_my_new_content_sets_the_filter_its_lambda_returns_and_follows_invalidate_it(dev: Synthesized) -> None:
+    """onMyNewContent: an APPSYNC_JS resolver on the API function's data source sets the enhanced
+    filter the function returns, and an invalidation filter on the subscriber's user id that
+    follow and unfollow match with the caller's; no other mutation invalidates it."""
+    subscription = _resolver(dev, "Subscription", "onMyNewContent")
+    follow = _resolver(dev, "Mutation", "follow")
+    assert subscription["Runtime"] == {"Name": "APPSYNC_JS", "RuntimeVersion": "1.0.0"}
+    assert subscription["Kind"] == "UNIT"
+    assert subscription["DataSourceName"] == follow["DataSourceName"], "the API function's data source"
+    named = {"Properties": {"Name": subscription["DataSourceName"]}}
+    (source,) = (s["Properties"] for s in dev.template.find_resources("AWS::AppSync::DataSource", named).values())
+    assert source["Type"] == "AWS_LAMBDA"
+    code = subscription["Code"]
+    assert 'operation: "Invoke"' in code
+    assert "extensions.setSubscriptionFilter(ctx.result);" in code
+    assert 'fieldName: "userId", operator: "eq", value: ctx.identity.sub' in code
+    assert "return null;" in code, "a subscription resolver returns null"
+    for name in ("follow", "unfollow"):
+        mutation = _resolver(dev, "Mutation", name)["Code"]
+        assert 'for (const field of ["onMyNewContent"])' in mutation
+        assert (
+            "extensions.invalidateSubscriptions({ subscriptionField: field, payload: { userId: ctx.identity.sub } })"
+            in mutation
+        )
+    for name in ("rateSong", "markNotificationsRead", "setEmailNotifications"):
+        assert "invalidateSubscriptions" not in _resolver(dev, "Mutation", name)["Code"]

@@ -98,3 +98,20 @@ def test_cors_preflight_allows_a_browser_frontend(local_api: Api) -> None:
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 200
         assert response.headers["access-control-allow-origin"] in ("*", "http://localhost:5173")
+
+
+def test_cors_preflight_allows_amplify_auth_on_the_user_pool_endpoint(local_api: Api) -> None:
+    """A browser's Amplify Auth posts Cognito's JSON-RPC to `userPoolEndpoint` with these headers."""
+    local_api.local_only()
+    request = urllib.request.Request(
+        local_api.config["userPoolEndpoint"],
+        method="OPTIONS",
+        headers={
+            "origin": "http://localhost:5173",
+            "access-control-request-method": "POST",
+            "access-control-request-headers": "cache-control,content-type,x-amz-target,x-amz-user-agent",
+        },
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
+        assert response.headers["access-control-allow-origin"] in ("*", "http://localhost:5173")

@@ -54,12 +54,13 @@ from tests.test_schema import APPSYNC_DEFINITIONS
 GUEST = {"register", "confirmRegistration", "login", "refreshSession"}
 ADMIN = {"createArtist", "updateArtist", "deleteArtist", "createAlbum", "updateAlbum", "deleteAlbum"}
 ADMIN |= {"createSong", "updateSong", "deleteSong", "requestUpload"}
+ADMIN |= {"importedItems"}  # the importer's look-up by import key
 BACKEND = {"publishNewContent"}  # IAM only: the fan-out function's role
 LISTENER = {  # listeners and admins alike
     *("artist", "artists", "album", "albums", "song", "songs", "genres", "search", "feed", "me"),
     *("myRatings", "rateSong", "removeRating"),
     *("myFollows", "follow", "unfollow", "notifications", "unreadNotificationCount", "markNotificationsRead"),
-    *("emailNotifications", "setEmailNotifications", "onNewContent"),
+    *("emailNotifications", "setEmailNotifications", "onNewContent", "onMyNewContent"),
     *("offlineLibrary", "addToOffline", "removeFromOffline", "offlineSync"),
 }
 MAY_CALL = {"guest": GUEST, "listener": LISTENER, "admin": LISTENER | ADMIN, "backend": BACKEND}

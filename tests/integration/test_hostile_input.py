@@ -134,6 +134,32 @@ def test_hostile_artist_details_are_refused_and_nothing_changes(
     assert found(admin, word) == []
 
 
+HOSTILE_IMPORT_KEYS = {
+    "oversized": ("k" * 401, "importKey: at most 400"),
+    "nul": ("key\x00", "control characters"),
+    "newline": ("key\nsecond", "single line"),
+    "rtl-override": ("key \u202eyek", "bidirectional control"),
+    "lone-surrogate": ("key \ud800", "valid Unicode"),
+}
+
+
+@pytest.mark.parametrize(("key", "why"), HOSTILE_IMPORT_KEYS.values(), ids=HOSTILE_IMPORT_KEYS.keys())
+def test_hostile_import_keys_are_refused_and_nothing_is_stored(admin: Run, artist: dict, key: str, why: str) -> None:
+    word = marker()
+    creates = [
+        (CREATE_ARTIST, {"name": f"Fresh {word}"}),
+        (CREATE_ALBUM, {"artistId": artist["id"], "title": f"Fresh {word}", "genre": "jazz"}),
+        (CREATE_SONG, {"artistId": artist["id"], "title": f"Fresh {word}", "genre": "jazz"}),
+    ]
+    for document, fields in creates:
+        error = refused(admin, document, i={**fields, "importKey": key})
+        assert error["errorType"] == "ValidationError" and why in error["message"], (document, error)
+    assert found(admin, word) == [], "nothing stored"
+    lookup = "query($keys: [String!]!) { importedItems(kind: SONG, importKeys: $keys) { id } }"
+    error = refused(admin, lookup, keys=["fine", key])
+    assert error["errorType"] == "ValidationError" and why.replace("importKey:", "importKeys:") in error["message"]
+
+
 def test_a_multiline_bio_is_kept_and_a_title_is_stored_trimmed(admin: Run, artist: dict) -> None:
     bio = "Smoky vocal jazz.\r\n\tFrom Lisbon."
     admin(UPDATE_ARTIST, id=artist["id"], i={"bio": bio, "name": f"  Nina Vale {artist['word']}  "})

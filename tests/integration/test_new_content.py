@@ -220,6 +220,7 @@ def test_listeners_cannot_publish_new_content(listener: Run) -> None:
         "artistName": "Nobody",
         "genre": GENRE,
         "publishedAt": "2026-01-01T00:00:00.000Z",
+        "audiences": [f"GENRE#{GENRE}"],
     }
     with pytest.raises(TransportQueryError) as raised:
         listener(PUBLISH, i=content)
@@ -248,6 +249,7 @@ def test_the_backend_publishes_with_a_sigv4_signature(local_api: Api, monkeypatc
         "artistName": "Backend",
         "genre": GENRE,
         "publishedAt": "2026-01-01T00:00:00.000Z",
+        "audiences": [f"GENRE#{GENRE}"],
     }
     body = json.dumps({"query": PUBLISH, "variables": {"i": content}}).encode()
     status, answer = _post(realtime.signed_request(local_api.url, body))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import time
 import uuid
@@ -22,6 +23,12 @@ LIBRARY = "{ offlineLibrary(limit: 50) { items { song { id } sizeBytes checksum 
 SYNC = """mutation($since: AWSDateTime) {
   offlineSync(since: $since) { download { song { id } } keep { song { id } licenseExpiresAt } remove syncedAt }
 }"""
+
+
+def at_offset(moment: str, hours: int) -> str:
+    """The same instant written with another UTC offset (`…Z` → `…-05:00`)."""
+    instant = datetime.datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    return instant.astimezone(datetime.timezone(datetime.timedelta(hours=hours))).isoformat(timespec="milliseconds")
 
 
 def ids(items: list[dict[str, Any]]) -> set[str]:
@@ -64,6 +71,9 @@ def test_keep_download_sync_and_remove(local_api: Api, admin: Run, listener: Run
     quiet = listener(SYNC, since=everything["syncedAt"])["offlineSync"]
     assert (quiet["download"], quiet["remove"]) == ([], [])
     assert ids(quiet["keep"]) == set(ready_songs[:OFFLINE_LIMIT])
+    for offset in (-5, 2):  # the same instant with another UTC offset: compared as a time, not as text
+        elsewhere = listener(SYNC, since=at_offset(everything["syncedAt"], offset))["offlineSync"]
+        assert (elsewhere["download"], ids(elsewhere["keep"])) == ([], ids(quiet["keep"]))
 
     replaced, deleted = ready_songs[0], ready_songs[1]
     upload(admin, replaced, wav(5.0), "audio/wav")

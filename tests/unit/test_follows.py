@@ -9,8 +9,10 @@ from typing import Any
 import boto3
 import pytest
 
+from emulator import filters
 from resolvers import follows, mailing
 from resolvers.errors import ConflictError, NotFoundError, ValidationError
+from resolvers.genres import GENRES
 from tests.unit.conftest import LISTENER_SUB, add_profile, appsync_event, invoke, listener_event
 
 pytestmark = pytest.mark.usefixtures("new_content")
@@ -140,3 +142,46 @@ def test_a_follows_token_is_not_a_notifications_token(artist: dict[str, Any]) ->
         listener("Query", "notifications", nextToken=token)
     with pytest.raises(ValidationError, match="nextToken"):
         listener("Query", "myFollows", sub=OTHER_SUB, nextToken=token)
+
+
+def my_new_content_filter(sub: str = LISTENER_SUB) -> dict[str, Any]:
+    return listener("Subscription", "onMyNewContent", sub=sub)
+
+
+def test_my_new_content_filter_asks_for_every_follow_in_groups_appsync_takes(artist: dict[str, Any]) -> None:
+    nothing = filters.check(my_new_content_filter())
+    release = {"audiences": [f"ARTIST#{artist['id']}", "GENRE#jazz"]}
+    assert not filters.matches(nothing, release), "following nothing, nothing matches"
+
+    artists = [artist["id"]] + [admin("createArtist", input={"name": f"Band {n}"})["id"] for n in range(7)]
+    for artist_id in artists:
+        listener("Mutation", "follow", input={"artistId": artist_id})
+    for genre_id in GENRES:
+        listener("Mutation", "follow", input={"genre": genre_id})
+    spec = filters.check(my_new_content_filter())
+    groups = [group["filters"] for group in spec["filterGroup"]]
+    assert [len(group) for group in groups] == [1, 1], "25 follows: one containsAny of 20, one of 5"
+    assert all(group[0]["operator"] == "containsAny" and group[0]["fieldName"] == "audiences" for group in groups)
+    wanted = sorted(value for group in groups for value in group[0]["value"])
+    assert wanted == sorted([f"ARTIST#{a}" for a in artists] + [f"GENRE#{g}" for g in GENRES])
+    assert filters.matches(spec, {"audiences": ["ARTIST#someone-else", f"GENRE#{list(GENRES)[-1]}"]})
+    assert filters.matches(spec, {"audiences": [f"ARTIST#{artists[-1]}", "GENRE#none"]})
+    assert not filters.matches(spec, {"audiences": ["ARTIST#someone-else", "GENRE#none"]})
+    assert filters.check(my_new_content_filter(OTHER_SUB)) == nothing, "each listener's own follows"
+
+
+def test_my_new_content_filter_fails_past_appsyncs_limit_naming_it(
+    artist: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert (follows.FILTER_GROUPS_MAX, follows.CONTAINS_ANY_MAX) == (
+        filters.MAX_FILTER_GROUPS,
+        filters.MAX_CONTAINS_ANY_VALUES,
+    ), "the Lambda splits follows by the limits the emulator enforces"
+    monkeypatch.setattr(follows, "FILTER_GROUPS_MAX", 2)
+    monkeypatch.setattr(follows, "CONTAINS_ANY_MAX", 2)
+    for genre_id in list(GENRES)[:4]:
+        listener("Mutation", "follow", input={"genre": genre_id})
+    assert len(my_new_content_filter()["filterGroup"]) == 2
+    listener("Mutation", "follow", input={"artistId": artist["id"]})
+    with pytest.raises(ConflictError, match=r"at most 4 follows \(AppSync allows 2 filter groups of 2 values"):
+        my_new_content_filter()
