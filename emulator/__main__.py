@@ -13,6 +13,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import uvicorn
@@ -20,7 +22,8 @@ from starlette.applications import Starlette
 
 from emulator import aws, seed, tls
 from emulator.events import QueueTrigger
-from emulator.lambdas import Functions
+from emulator.instances import DEFAULT_MAX_INSTANCES, ConcurrentFunction
+from emulator.lambdas import Functions, LocalFunction
 from emulator.outbox import Outbox
 from emulator.persistence import LocalState
 from emulator.server import Frontend, create_app
@@ -55,7 +58,46 @@ def _options(argv: list[str]) -> argparse.Namespace:
         action="store_false",
         help="refuse __schema and __type queries, as the production stack does (GraphiQL then cannot load the schema)",
     )
+    parser.add_argument(
+        "--instances",
+        type=int,
+        default=int(os.environ.get("LOCAL_LAMBDA_INSTANCES", DEFAULT_MAX_INSTANCES)),
+        help="at most this many instances (worker processes) per function, started as load needs them "
+        f"(default {DEFAULT_MAX_INSTANCES}, or LOCAL_LAMBDA_INSTANCES)",
+    )
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="run every function inside the emulator's process, one event at a time (for a debugger)",
+    )
     return parser.parse_args(argv)
+
+
+def _functions(args: argparse.Namespace) -> Functions:
+    """The stack's functions; as on Lambda, several instances each, with their own module state
+    (emulator/instances.py), unless --in-process asks for one instance in this process."""
+    concurrent = partial(ConcurrentFunction, max_instances=args.instances)
+    functions = Functions(LocalFunction if args.in_process else concurrent)
+    for spec in aws.FUNCTIONS:
+        functions.add(spec.name, spec.handler, spec.timeout_seconds)
+    return functions
+
+
+def _warm(functions: Functions, *names: str) -> Callable[[], None]:
+    """Start an instance of each of these functions, in the background; returns how to wait for them.
+
+    Functions called synchronously get one before READY (provisioned concurrency of one): on a
+    busy 2-core machine, a cold start inside Cognito's ConfirmSignUp outlasted the caller's 2 s
+    read timeout, and the client's retry found the confirmation code already used."""
+    threads = [threading.Thread(target=functions.get(name).warm, name=f"warm {name}", daemon=True) for name in names]
+    for thread in threads:
+        thread.start()
+
+    def wait() -> None:
+        for thread in threads:
+            thread.join()
+
+    return wait
 
 
 def main(argv: list[str]) -> int:
@@ -64,9 +106,7 @@ def main(argv: list[str]) -> int:
 
     state = LocalState(args.data_dir) if args.data_dir else None
     outbox = Outbox(state.outbox_path if state else None)
-    functions = Functions()
-    for spec in aws.FUNCTIONS:
-        functions.add(spec.name, spec.handler, spec.timeout_seconds)
+    functions = _functions(args)
     api, processor, cleanup, new_content, feed = (
         functions.get(name)
         for name in (aws.API_FUNCTION, aws.MEDIA_PROCESSOR, aws.CLEANUP, aws.NEW_CONTENT_FUNCTION, aws.FEED_FUNCTION)
@@ -80,6 +120,7 @@ def main(argv: list[str]) -> int:
     seeding = args.seed == "demo" and not (state and state.exists)
     # The fan-out calls publishNewContent on this very API, signed with the local credentials.
     os.environ["APPSYNC_URL"] = f"http://127.0.0.1:{args.port}/graphql"
+    instances_ready = _warm(functions, aws.API_FUNCTION, aws.POST_CONFIRMATION)
     triggers = [
         QueueTrigger(stack.upload_queue_url, processor, batch_size=5),
         QueueTrigger(stack.cleanup_queue_url, cleanup, batch_size=10),
@@ -98,13 +139,13 @@ def main(argv: list[str]) -> int:
     def announce() -> None:
         while not (plain.started and secure.started):
             time.sleep(0.05)
+        instances_ready()
         fan_out.start()
         if seeding:
             songs = seed.seed_demo(url, stack, outbox)
             print(f"Seeded the demo catalog ({songs} songs).", flush=True)
         if args.seed == "demo":
-            print(f"  admin:    {seed.ADMIN['email']} / {seed.ADMIN['password']}", flush=True)
-            print(f"  listener: {seed.LISTENER['email']} / {seed.LISTENER['password']}", flush=True)
+            _print_demo_accounts()
         if state:
             state.save()
             state.start_autosave()
@@ -124,10 +165,16 @@ def main(argv: list[str]) -> int:
     finally:
         for trigger in [*triggers, fan_out]:
             trigger.stop()
+        functions.stop()
         if state:
             state.stop()  # the last snapshot, before the emulation goes away
         embedded.stop()
     return 0
+
+
+def _print_demo_accounts() -> None:
+    print(f"  admin:    {seed.ADMIN['email']} / {seed.ADMIN['password']}", flush=True)
+    print(f"  listener: {seed.LISTENER['email']} / {seed.LISTENER['password']}", flush=True)
 
 
 def _lambda_like_environment() -> None:

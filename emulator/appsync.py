@@ -38,7 +38,7 @@ from strawberry.dataloader import DataLoader
 
 from emulator import enhanced
 from emulator.auth import Caller, allows, auth_directives
-from emulator.lambdas import LambdaError, LocalFunction
+from emulator.lambdas import Function, LambdaError
 from emulator.subscriptions import Subscriptions
 from schema.directives import Subscribe
 from schema.filtered_subscription import filtered_subscriptions, invalidations
@@ -62,7 +62,7 @@ class ResolverLimitExceeded(Exception):
     AppSync's errorType is `ResolverExecutionLimitReached`."""
 
 
-def bind(schema: strawberry.Schema, api: LocalFunction) -> Subscriptions:
+def bind(schema: strawberry.Schema, api: Function) -> Subscriptions:
     """Rebind the resolvers of `schema` to AppSync's behaviour, invoking `api` for Lambda fields.
 
     Returns the API's subscriptions, fed by the mutations that `@aws_subscribe` names.
@@ -147,7 +147,7 @@ def _subscribe(
 
 def _subscribe_filtered(  # noqa: PLR0917 - bound by partial, then called as a GraphQL subscribe resolver
     subscriptions: Subscriptions,
-    api: LocalFunction,
+    api: Function,
     name: str,
     mutations: list[str],
     source: Any,
@@ -244,9 +244,7 @@ def _guarded(
     return guarded
 
 
-async def _invoke(
-    api: LocalFunction, field: LambdaField, source: Any, info: GraphQLResolveInfo, **arguments: Any
-) -> Any:
+async def _invoke(api: Function, field: LambdaField, source: Any, info: GraphQLResolveInfo, **arguments: Any) -> Any:
     event = resolver_event(source, info, arguments)
     if not field.batch:
         return await asyncio.to_thread(api.invoke, event)
@@ -257,7 +255,7 @@ async def _invoke(
     return await loaders[key].load(event)
 
 
-async def _batch_invoke(api: LocalFunction, events: list[dict[str, Any]]) -> list[Any]:
+async def _batch_invoke(api: Function, events: list[dict[str, Any]]) -> list[Any]:
     results = await asyncio.to_thread(api.invoke, events)
     if not isinstance(results, list) or len(results) != len(events):
         raise LambdaError("BatchInvokeError", "A batch resolver must return one result per event")

@@ -21,7 +21,7 @@ from typing import Any
 
 from emulator import filters
 from emulator.auth import Caller
-from emulator.lambdas import LocalFunction
+from emulator.lambdas import Function
 from emulator.subscriptions import Stream, Subscriptions
 from schema.filtered_subscription import OWNER_FIELD
 
@@ -40,7 +40,7 @@ def owner_filter(caller: Caller) -> dict[str, Any] | None:
 
 async def subscribe(
     subscriptions: Subscriptions,
-    api: LocalFunction,
+    api: Function,
     field_name: str,
     mutations: list[str],
     *,

@@ -13,7 +13,7 @@ from typing import Any
 
 import boto3
 
-from emulator.lambdas import LambdaError, LocalFunction
+from emulator.lambdas import Function, LambdaError
 
 REGION = "us-east-1"
 
@@ -50,7 +50,7 @@ def sqs_event(queue_arn: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
 class QueueTrigger:
     """One event source mapping: a queue feeding a function, polled on a daemon thread."""
 
-    def __init__(self, queue_url: str, function: LocalFunction, batch_size: int = 10) -> None:
+    def __init__(self, queue_url: str, function: Function, batch_size: int = 10) -> None:
         self.queue_url = queue_url
         self.function = function
         self.batch_size = batch_size

@@ -1,8 +1,13 @@
-"""A local Lambda runtime: invokes our handlers in-process the way Lambda would.
+"""A local Lambda runtime: what every local function shares, and the in-process function.
 
 Like Lambda, a function handles one event at a time per instance (Powertools keeps the
 current event on the router), an exception becomes an error with the exception's class
 name as its type, and the result must survive JSON, so a payload bug shows up locally.
+
+`make run` and the integration tests run each function as a pool of worker processes
+(emulator/instances.py): several instances at once, each with its own module state, as
+Lambda does. `LocalFunction` here runs one instance in the emulator's own process, with the
+emulator's modules: unit tests use it to patch handlers and run against in-process moto.
 
 A handler that runs past its function's timeout (the stack's, counted from when it starts,
 not while it waits for the instance) fails with Lambda's `Sandbox.Timedout`. Lambda would
@@ -20,7 +25,7 @@ import traceback
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 
 class LambdaError(Exception):
@@ -53,6 +58,23 @@ class LambdaContext:
         return max(0, int((self.started + self.timeout_seconds - time.monotonic()) * 1000))
 
 
+class Function(Protocol):
+    """A local function as triggers and the API see it: invoke with an event, get the result or a LambdaError."""
+
+    name: str
+    timeout_seconds: float
+
+    def invoke(self, event: Any) -> Any: ...
+
+    def warm(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+# How the registry makes a function: (name, handler path, timeout in seconds) -> Function.
+FunctionFactory = Callable[[str, str, float], Function]
+
+
 @dataclass
 class _Invocation:
     """One call of a function, shared between the caller and the thread that runs it."""
@@ -72,6 +94,13 @@ class LocalFunction:
         self.timeout_seconds = timeout_seconds
         self._handler: Callable[[Any, Any], Any] | None = None
         self._instance = threading.Lock()  # held while an invocation runs; replaced when one times out
+
+    def warm(self) -> None:
+        """Import the handler now rather than on the first event."""
+        self._load()
+
+    def stop(self) -> None:
+        """Nothing to stop: its invocations run on daemon threads of the emulator's process."""
 
     def _load(self) -> Callable[[Any, Any], Any]:
         if self._handler is None:
@@ -121,17 +150,27 @@ class LocalFunction:
 
 
 class Functions:
-    """The functions of the stack by name and by ARN, as triggers and data sources name them."""
+    """The functions of the stack by name and by ARN, as triggers and data sources name them.
 
-    def __init__(self) -> None:
-        self._by_name: dict[str, LocalFunction] = {}
+    `make` says how a function runs: in-process (`LocalFunction`, the default) or as a pool
+    of instances in worker processes (emulator/instances.py, what `python -m emulator` uses).
+    """
 
-    def add(self, name: str, handler: str, timeout_seconds: float = 10) -> LocalFunction:
-        self._by_name[name] = LocalFunction(name, handler, timeout_seconds)
+    def __init__(self, make: FunctionFactory = LocalFunction) -> None:
+        self._make = make
+        self._by_name: dict[str, Function] = {}
+
+    def add(self, name: str, handler: str, timeout_seconds: float = 10) -> Function:
+        self._by_name[name] = self._make(name, handler, timeout_seconds)
         return self._by_name[name]
 
-    def get(self, name_or_arn: str) -> LocalFunction:
+    def get(self, name_or_arn: str) -> Function:
         return self._by_name[name_or_arn.rsplit(":", 1)[-1]]
+
+    def stop(self) -> None:
+        """Stop every function's instances (worker processes), as the emulator exits."""
+        for function in self._by_name.values():
+            function.stop()
 
     def arn(self, name: str) -> str:
         return LambdaContext(name).invoked_function_arn

@@ -34,7 +34,7 @@ from strawberry.extensions import DisableIntrospection, QueryDepthLimiter
 from emulator import appsync, realtime, user_pool_endpoint
 from emulator.auth import Authenticator, Caller, SignedRequest, Unauthenticated
 from emulator.aws import REGION, LocalStack
-from emulator.lambdas import LocalFunction
+from emulator.lambdas import Function
 from emulator.outbox import Outbox
 from schema import build_schema
 from schema.limits import QUERY_DEPTH_LIMIT
@@ -61,9 +61,7 @@ class Frontend:
 class AppSyncView(GraphQL):
     """strawberry's ASGI view, answering as AppSync does."""
 
-    def __init__(
-        self, authenticator: Authenticator, stack: LocalStack, api: LocalFunction, *, introspection: bool
-    ) -> None:
+    def __init__(self, authenticator: Authenticator, stack: LocalStack, api: Function, *, introspection: bool) -> None:
         # The stack's AppSync settings (infra/api.py): its depth limit, and introspection off in production.
         # strawberry counts the levels below the top-level field; AppSync's limit counts "nested levels",
         # read here strictly (the top-level field is level 1), so a query that passes here passes there.
@@ -155,7 +153,7 @@ def _client_ip(request: Request) -> str:
 
 
 def create_app(
-    stack: LocalStack, api: LocalFunction, outbox: Outbox, frontend: Frontend, *, introspection: bool = True
+    stack: LocalStack, api: Function, outbox: Outbox, frontend: Frontend, *, introspection: bool = True
 ) -> Starlette:
     view = AppSyncView(Authenticator(stack), stack, api, introspection=introspection)
     outputs = amplify_outputs.document(

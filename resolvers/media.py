@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import mutagen
-
 from resolvers import aws_clients, releases
 from resolvers.clock import now_iso
 from resolvers.data import catalog as catalog_data
@@ -190,6 +188,10 @@ class Rejected(Exception):
 
 def _inspect_audio(path: str, size: int, audio_format: FileFormat) -> dict[str, Any]:
     """A full parse; what the player needs to know about the audio."""
+    # Imported here: only the media processor parses audio, and the API function's cold start
+    # would otherwise compile mutagen (the dependencies layer ships no bytecode).
+    import mutagen  # noqa: PLC0415
+
     try:
         parsed = mutagen.File(path)
     except mutagen.MutagenError as error:
