@@ -19,11 +19,12 @@ import uvicorn
 from starlette.applications import Starlette
 
 from emulator import aws, seed, tls
-from emulator.events import QueueTrigger
+from emulator.events import QueueTrigger, RuleTarget
 from emulator.lambdas import Functions
 from emulator.outbox import Outbox
 from emulator.persistence import LocalState
 from emulator.server import Frontend, create_app
+from emulator.transcribe import LocalTranscribe
 
 TLS_FOLDER = "tls"
 
@@ -87,6 +88,8 @@ def main(argv: list[str]) -> int:
     ]
     for trigger in triggers:
         trigger.start()
+    # Transcribe's job state changes reach the lyrics function through an EventBridge rule.
+    LocalTranscribe(RuleTarget(functions.get(aws.LYRICS_FUNCTION), stack.lyrics_dlq_url)).install()
     fan_out = QueueTrigger(stack.new_content_queue_url, new_content)
 
     frontend, certificates, secure_socket = _https(args.data_dir, args.https_port)
