@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,8 @@ def build_app(stage_name: str | None = None) -> cdk.App:
     if name not in STAGES:
         raise SystemExit(f"unknown stage {name!r}: use one of {', '.join(STAGES)}")
     stage = STAGES[name]
+    if str(app.node.try_get_context("autoTranscribeLyrics")).lower() == "true":
+        stage = dataclasses.replace(stage, auto_transcribe_lyrics=True)
     MusicStack(
         app,
         f"Music-{stage.name}",

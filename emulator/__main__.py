@@ -21,12 +21,13 @@ import uvicorn
 from starlette.applications import Starlette
 
 from emulator import aws, seed, tls
-from emulator.events import QueueTrigger
+from emulator.events import QueueTrigger, RuleTarget
 from emulator.instances import DEFAULT_MAX_INSTANCES, ConcurrentFunction
-from emulator.lambdas import Functions, LocalFunction
+from emulator.lambdas import Function, Functions, LocalFunction
 from emulator.outbox import Outbox
 from emulator.persistence import LocalState
 from emulator.server import Frontend, create_app
+from emulator.transcribe import LocalTranscribe
 
 TLS_FOLDER = "tls"
 
@@ -100,6 +101,22 @@ def _warm(functions: Functions, *names: str) -> Callable[[], None]:
     return wait
 
 
+def _event_sources(
+    stack: aws.LocalStack, functions: Functions, processor: Function, cleanup: Function, feed: Function
+) -> list[QueueTrigger]:
+    """The stack's event source mappings, started: SQS queues, and Transcribe's state changes."""
+    triggers = [
+        QueueTrigger(stack.upload_queue_url, processor, batch_size=5),
+        QueueTrigger(stack.cleanup_queue_url, cleanup, batch_size=10),
+        QueueTrigger(stack.feed_queue_url, feed, batch_size=10),
+    ]
+    for trigger in triggers:
+        trigger.start()
+    # Transcribe's job state changes reach the lyrics function through an EventBridge rule.
+    LocalTranscribe(RuleTarget(functions.get(aws.LYRICS_FUNCTION), stack.lyrics_dlq_url)).install()
+    return triggers
+
+
 def main(argv: list[str]) -> int:
     args = _options(argv)
     _lambda_like_environment()
@@ -121,13 +138,7 @@ def main(argv: list[str]) -> int:
     # The fan-out calls publishNewContent on this very API, signed with the local credentials.
     os.environ["APPSYNC_URL"] = f"http://127.0.0.1:{args.port}/graphql"
     instances_ready = _warm(functions, aws.API_FUNCTION, aws.POST_CONFIRMATION)
-    triggers = [
-        QueueTrigger(stack.upload_queue_url, processor, batch_size=5),
-        QueueTrigger(stack.cleanup_queue_url, cleanup, batch_size=10),
-        QueueTrigger(stack.feed_queue_url, feed, batch_size=10),
-    ]
-    for trigger in triggers:
-        trigger.start()
+    triggers = _event_sources(stack, functions, processor, cleanup, feed)
     fan_out = QueueTrigger(stack.new_content_queue_url, new_content)
 
     frontend, certificates, secure_socket = _https(args.data_dir, args.https_port)

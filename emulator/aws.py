@@ -63,6 +63,8 @@ NEW_CONTENT_QUEUE = "music-local-new-content"
 NEW_CONTENT_TOPIC = "music-local-new-content"
 FEED_FUNCTION = "music-local-feed"
 FEED_QUEUE = "music-local-feed"
+LYRICS_FUNCTION = "music-local-lyrics"
+LYRICS_DLQ = "music-local-lyrics-dlq"
 # Failed deliveries come back quickly locally; on AWS the timeout follows the function's.
 VISIBILITY_SECONDS = 2
 MAX_RECEIVES = 3
@@ -87,6 +89,7 @@ FUNCTIONS = (
     FunctionSpec(CLEANUP, "resolvers.handlers.cleanup.handler", 60),
     FunctionSpec(NEW_CONTENT_FUNCTION, "resolvers.handlers.new_content.handler", 300),
     FunctionSpec(FEED_FUNCTION, "resolvers.handlers.feed.handler", 60),
+    FunctionSpec(LYRICS_FUNCTION, "resolvers.handlers.lyrics.handler", 60),
 )
 
 
@@ -112,6 +115,8 @@ class LocalStack:
     new_content_dlq_url: str
     new_content_topic_arn: str
     feed_queue_url: str
+    # Where the Transcribe state-change rule parks events the lyrics function kept failing on.
+    lyrics_dlq_url: str = ""
 
     @property
     def issuer(self) -> str:
@@ -369,6 +374,7 @@ class EmbeddedAws:
             new_content_dlq_url=dead_letters,
             new_content_topic_arn=boto3.client("sns").create_topic(Name=NEW_CONTENT_TOPIC)["TopicArn"],
             feed_queue_url=self._queue_with_dlq(FEED_QUEUE)[0],
+            lyrics_dlq_url=boto3.client("sqs").create_queue(QueueName=LYRICS_DLQ)["QueueUrl"],
         )
 
     def _queue_with_dlq(self, name: str) -> tuple[str, str]:

@@ -1,4 +1,5 @@
-"""Lambda event source mappings for SQS, locally: poll a queue, invoke a function, settle the batch.
+"""Lambda event sources, locally: SQS event source mappings (poll a queue, invoke a function,
+settle the batch), and EventBridge rule targets (RuleTarget, at the end).
 
 As on AWS: a batch of up to `batch_size` records per invocation; records named in the
 response's `batchItemFailures` (or the whole batch, when the function fails) stay on the
@@ -8,7 +9,10 @@ message that keeps failing to its dead-letter queue. Everything else is deleted.
 
 from __future__ import annotations
 
+import datetime
+import json
 import threading
+import uuid
 from typing import Any
 
 import boto3
@@ -101,3 +105,41 @@ class QueueTrigger:
                 ],
             )
         return len(messages)
+
+
+class RuleTarget:
+    """An EventBridge rule's Lambda target, locally: events are delivered asynchronously, as
+    Lambda's async invoke does (two retries), then parked in the target's dead-letter queue."""
+
+    RETRIES = 2
+
+    def __init__(self, function: Function, dead_letter_queue_url: str | None = None) -> None:
+        self.function = function
+        self.dead_letter_queue_url = dead_letter_queue_url
+
+    def put_event(self, source: str, detail_type: str, detail: dict[str, Any]) -> None:
+        """PutEvents for one event matching the rule: returns at once, delivers on a thread."""
+        event = {
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": detail_type,
+            "source": source,
+            "account": "123456789012",
+            "time": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "region": REGION,
+            "resources": [],
+            "detail": detail,
+        }
+        threading.Thread(target=self.deliver, args=(event,), name=f"events->{self.function.name}", daemon=True).start()
+
+    def deliver(self, event: dict[str, Any]) -> bool:
+        """Invoke with retries; False (and the event in the dead-letter queue) when every attempt failed."""
+        for attempt in range(1 + self.RETRIES):
+            try:
+                self.function.invoke(event)
+                return True
+            except LambdaError as error:
+                print(f"[events] {self.function.name} failed attempt {attempt + 1}: {error.error_type}", flush=True)
+        if self.dead_letter_queue_url:
+            boto3.client("sqs").send_message(QueueUrl=self.dead_letter_queue_url, MessageBody=json.dumps(event))
+        return False

@@ -15,6 +15,9 @@ class Stage:
 
     name: str
     production: bool
+    # Transcribe every song's first audio without lyrics (billed per minute): off unless asked for,
+    # `cdk deploy -c autoTranscribeLyrics=true` (app.py).
+    auto_transcribe_lyrics: bool = False
 
     @property
     def prefix(self) -> str:

@@ -10,6 +10,7 @@ from infra.api import MusicApi
 from infra.catalog_table import CatalogTable
 from infra.feed import Feed
 from infra.functions import PythonFunction
+from infra.lyrics import Lyrics
 from infra.media import Media
 from infra.names import Stage
 from infra.operations import Operations
@@ -62,6 +63,11 @@ class MusicStack(Stack):
         media.cleanup.grant_send_messages(api_function.role)
         releases.grant_email_subscriptions(api_function.role)
         feed.grant_changes(api_function.role)
+        # transcribeLyrics starts jobs (and the processor may, with AUTO_TRANSCRIBE_LYRICS).
+        lyrics = Lyrics(self, "Lyrics", stage=stage, catalog=catalog, bucket=media.bucket)
+        lyrics.grant_start(api_function.role)
+        lyrics.grant_start(media.processor.role)  # type: ignore[arg-type]
+        media.processor.add_environment("AUTO_TRANSCRIBE_LYRICS", str(stage.auto_transcribe_lyrics).lower())
         api = MusicApi(
             self,
             "Api",
@@ -84,6 +90,8 @@ class MusicStack(Stack):
         operations.watch_function("FeedRefresh", feed.function.function)
         operations.watch_queue("FeedDlq", feed.dead_letters)
         operations.watch_api(api.api)
+        operations.watch_function("Lyrics", lyrics.function.function)
+        operations.watch_queue("LyricsDlq", lyrics.dead_letters)
 
         CfnOutput(self, "GraphqlUrl", value=api.api.graphql_url)
         CfnOutput(self, "RealtimeUrl", value=api.realtime_url)

@@ -76,6 +76,7 @@ def present_song(song: Mapping[str, Any]) -> dict[str, Any]:
         "releaseDate": listings_data.release_day(song),
         "ratingCount": count,
         "averageRating": song["ratingSum"] / count if count else None,
+        "lyricsStatus": song.get("lyricsStatus", "NONE"),
     }
 
 

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from resolvers import aws_clients, releases
+from resolvers import aws_clients, lyrics, releases
 from resolvers.clock import now_iso
 from resolvers.data import catalog as catalog_data
 from resolvers.data import table
 from resolvers.errors import NotFoundError, ValidationError
+from resolvers.lyrics_text import embedded_lyrics
 from resolvers.observability import logger
 from resolvers.settings import settings
 from resolvers.validation import identifier, whole_number
@@ -191,6 +192,7 @@ def _inspect_audio(path: str, size: int, audio_format: FileFormat) -> dict[str, 
     # Imported here: only the media processor parses audio, and the API function's cold start
     # would otherwise compile mutagen (the dependencies layer ships no bytecode).
     import mutagen  # noqa: PLC0415
+    import mutagen.mp4  # noqa: PLC0415
 
     try:
         parsed = mutagen.File(path)
@@ -200,7 +202,11 @@ def _inspect_audio(path: str, size: int, audio_format: FileFormat) -> dict[str, 
     if parsed is None or length <= 0:
         raise Rejected(f"The {audio_format.name} file could not be decoded or holds no audio")
     info = parsed.info
+    # Transcribe takes AAC only inside MP4 (M4A), not raw (ADTS): resolvers/transcription.py.
+    media_format = "mp4" if isinstance(parsed, mutagen.mp4.MP4) else None
     return {
+        "embeddedLyrics": embedded_lyrics(parsed, round(length * 1000)),
+        "mediaFormat": media_format,
         "durationSeconds": max(1, round(length)),
         "audio": {
             "format": audio_format.name,
@@ -255,9 +261,12 @@ def process_upload(bucket: str, key: str) -> None:
             refused["status"] = "READY" if item["status"] == "READY" else "FAILED"
         catalog_data.update(slot.item_kind, item["id"], refused, now_iso())
         return
+    embedded = found.pop("embeddedLyrics", None)
     accepted: dict[str, Any] = {**found, slot.current: key, slot.pending: None, "failureReason": None}
     if slot.kind == "AUDIO":
         accepted["status"] = "READY"
+        # Before the song takes the file: a retry of a failed lyrics write redoes both.
+        lyrics.on_new_audio({**item, **accepted}, embedded, first_upload=item["status"] != "READY")
     catalog_data.update(slot.item_kind, item["id"], accepted, now_iso())
     if item.get(slot.current):
         _s3().delete_object(Bucket=bucket, Key=item[slot.current])  # the replaced file

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 
 DEFAULT_OFFLINE_LIMIT = 1000  # songs per listener kept for offline playback
+DEFAULT_TRANSCRIBE_LANGUAGE = "en-US"  # the language of automatic transcriptions (AUTO_TRANSCRIBE_LYRICS)
 
 
 def _required(value: str | None, variable: str) -> str:
@@ -31,6 +32,9 @@ class Settings:
     new_content_topic_arn: str | None
     appsync_url: str | None
     feed_queue_url: str | None
+    # Transcribe every first upload without lyrics (billed per minute of audio: off by default).
+    auto_transcribe: bool = False
+    transcribe_language: str = DEFAULT_TRANSCRIBE_LANGUAGE
 
     @property
     def cleanup_queue(self) -> str:
@@ -81,4 +85,6 @@ def settings() -> Settings:
         new_content_topic_arn=os.environ.get("NEW_CONTENT_TOPIC_ARN") or None,
         appsync_url=os.environ.get("APPSYNC_URL") or None,
         feed_queue_url=os.environ.get("FEED_QUEUE_URL") or None,
+        auto_transcribe=os.environ.get("AUTO_TRANSCRIBE_LYRICS", "false").lower() == "true",
+        transcribe_language=os.environ.get("TRANSCRIBE_LANGUAGE") or DEFAULT_TRANSCRIBE_LANGUAGE,
     )

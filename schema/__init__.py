@@ -20,6 +20,7 @@ from schema.filtered_subscription import FilteredSubscription, filtered_subscrip
 from schema.follows import FollowMutation, FollowQuery, FollowSubscription
 from schema.imports import ImportQuery
 from schema.lambda_field import LambdaField, lambda_fields
+from schema.lyrics import LyricsMutation
 from schema.media import MediaMutation
 from schema.none_field import NoneField, none_fields
 from schema.offline import OfflineMutation, OfflineQuery
@@ -34,7 +35,16 @@ Query = merge_types(
     (CatalogQuery, SearchQuery, FeedQuery, RatingQuery, FollowQuery, OfflineQuery, AccountQuery, ImportQuery),
 )
 Mutation = merge_types(
-    "Mutation", (CatalogMutation, RatingMutation, FollowMutation, MediaMutation, OfflineMutation, AccountMutation)
+    "Mutation",
+    (
+        CatalogMutation,
+        RatingMutation,
+        FollowMutation,
+        MediaMutation,
+        OfflineMutation,
+        AccountMutation,
+        LyricsMutation,
+    ),
 )
 Subscription = merge_types("Subscription", (FollowSubscription,))
 

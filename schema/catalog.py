@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import ID
@@ -11,6 +12,9 @@ from schema.directives import ADMIN, LISTENER
 from schema.lambda_field import lambda_field
 from schema.media import AudioInfo
 from schema.scalars import AWSURL, AWSDate, AWSDateTime
+
+if TYPE_CHECKING:
+    from schema.lyrics import Lyrics, LyricsStatus
 
 
 @strawberry.enum(description="Where a song is on its way to being playable.")
@@ -108,6 +112,12 @@ class Song:
     rating_count: int = strawberry.field(description="How many listeners rated the song.")
     created_at: AWSDateTime
     updated_at: AWSDateTime
+    lyrics_status: Annotated[LyricsStatus, strawberry.lazy("schema.lyrics")]
+    lyrics_failure_reason: str | None = strawberry.field(description="Why the last transcription of its lyrics failed.")
+
+    @lambda_field(batch=True)
+    def lyrics(self) -> Annotated[Lyrics, strawberry.lazy("schema.lyrics")] | None:
+        """The lyrics shown (edited, else embedded, else transcribed); for listeners, only of READY songs."""
 
     @lambda_field(batch=True)
     def artist(self) -> Artist:

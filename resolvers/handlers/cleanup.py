@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from resolvers import media, ratings
+from resolvers import lyrics, media, ratings
 from resolvers.observability import logger, tracer
 
 processor = BatchProcessor(event_type=EventType.SQS)
@@ -20,6 +20,8 @@ def remove(record: SQSRecord) -> None:
     deleted = json.loads(record.body)
     removed = media.remove_files(deleted["kind"], deleted["id"])
     forgotten = ratings.forget_song(deleted["id"]) if deleted["kind"] == "SONG" else 0
+    if deleted["kind"] == "SONG":
+        lyrics.forget_song(deleted["id"])
     logger.info("removed a deleted item's files", extra={**deleted, "objects": removed, "ratings": forgotten})
 
 

@@ -208,7 +208,9 @@ def test_errors_raise_alarms_to_an_encrypted_topic(dev: Synthesized) -> None:
     dev.template.has_resource_properties("AWS::SNS::Topic", {"KmsMasterKeyId": Match.any_value()})
     alarms = dev.template.find_resources("AWS::CloudWatch::Alarm")
     metrics = sorted(a["Properties"]["MetricName"] for a in alarms.values())
-    assert metrics == ["5XXError", *["ApproximateNumberOfMessagesVisible"] * 4, *["Errors"] * 6]
+    # DLQs: uploads, cleanup, new content, feed, lyrics events; functions: API, sign-up, processor,
+    # cleanup, fan-out, feed, lyrics.
+    assert metrics == ["5XXError", *["ApproximateNumberOfMessagesVisible"] * 5, *["Errors"] * 7]
     assert all(a["Properties"]["AlarmActions"] for a in alarms.values())
 
 

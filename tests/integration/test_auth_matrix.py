@@ -55,6 +55,7 @@ GUEST = {"register", "confirmRegistration", "login", "refreshSession"}
 ADMIN = {"createArtist", "updateArtist", "deleteArtist", "createAlbum", "updateAlbum", "deleteAlbum"}
 ADMIN |= {"createSong", "updateSong", "deleteSong", "requestUpload"}
 ADMIN |= {"importedItems"}  # the importer's look-up by import key
+ADMIN |= {"setLyrics", "clearLyrics", "transcribeLyrics"}
 BACKEND = {"publishNewContent"}  # IAM only: the fan-out function's role
 LISTENER = {  # listeners and admins alike
     *("artist", "artists", "album", "albums", "song", "songs", "genres", "search", "feed", "me"),

@@ -33,6 +33,9 @@ SEARCH = (
     "query($q: String!) { search(query: $q, limit: 50) { artists { id name } albums { id title } songs { id title } } }"
 )
 
+SET_LYRICS = "mutation($id: ID!, $text: String!, $language: String) { setLyrics(songId: $id, text: $text, language: $language) { id } }"
+LYRICS = "query($id: ID!) { song(id: $id) { updatedAt lyricsStatus lyrics { text } } }"
+
 
 def marker() -> str:
     """A word no other test uses, to look for what a refused write might have left."""
@@ -243,6 +246,9 @@ def test_ids_that_are_not_ids_are_validation_errors_and_change_nothing(
         (admin, UPDATE_ALBUM, {"id": spoil(album_id), "i": {"title": f"Renamed {word}"}}),
         (admin, UPDATE_SONG, {"id": spoil(song_id), "i": {"title": f"Renamed {word}"}}),
         (admin, "mutation($id: ID!) { deleteSong(id: $id) }", {"id": spoil(song_id)}),
+        (admin, SET_LYRICS, {"id": spoil(song_id), "text": f"Lyrics {word}"}),
+        (admin, "mutation($id: ID!) { clearLyrics(songId: $id) { id } }", {"id": spoil(song_id)}),
+        (admin, "mutation($id: ID!) { transcribeLyrics(songId: $id) { id } }", {"id": spoil(song_id)}),
         (admin, "mutation($id: ID!) { deleteArtist(id: $id) }", {"id": spoil(artist_id)}),
         (admin, CREATE_ALBUM, {"i": {"artistId": spoil(artist_id), "title": f"New {word}", "genre": "jazz"}}),
         (
@@ -285,3 +291,25 @@ def test_requests_that_are_not_graphql_get_appsyncs_400(local_api: Api, body: by
     assert refused.value.code == 400
     (error,) = json.load(refused.value)["errors"]
     assert error["errorType"] == "MalformedHttpRequestException" and error["message"]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "why"),
+    [
+        ({"text": "x" * 20_001}, "text: at most 20000"),
+        ({"text": "verse\x00"}, "text: must not contain control characters"),
+        ({"text": "\u202everse"}, "text: must not contain bidirectional"),
+        ({"text": "verse \ud800"}, "text: must be valid Unicode"),
+        ({"text": "[00:01.00]a\n[99:xx]b"}, "text: line 2: malformed time tag"),
+        ({"text": "   "}, "text: must not be empty"),
+        ({"text": "verse", "language": "english please"}, "language: a BCP 47 language tag"),
+        ({"text": "verse", "language": "e" * 10_000}, "language: a BCP 47 language tag"),
+        ({"text": "verse", "language": "en\x00"}, "language: a BCP 47 language tag"),
+    ],
+    ids=["oversized", "nul", "rtl-override", "lone-surrogate", "bad-time-tag", "blank", "words", "huge", "nul-lang"],
+)
+def test_hostile_lyrics_are_refused_and_nothing_changes(admin: Run, artist: dict, arguments: dict, why: str) -> None:
+    before = admin(LYRICS, id=artist["songId"])
+    error = refused(admin, SET_LYRICS, id=artist["songId"], **arguments)
+    assert error["errorType"] == "ValidationError" and why in error["message"], error
+    assert admin(LYRICS, id=artist["songId"]) == before, "nothing stored"
