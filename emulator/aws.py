@@ -63,6 +63,8 @@ NEW_CONTENT_QUEUE = "music-local-new-content"
 NEW_CONTENT_TOPIC = "music-local-new-content"
 FEED_FUNCTION = "music-local-feed"
 FEED_QUEUE = "music-local-feed"
+PLAYS_FUNCTION = "music-local-plays"
+PLAYS_QUEUE = "music-local-plays"
 # Failed deliveries come back quickly locally; on AWS the timeout follows the function's.
 VISIBILITY_SECONDS = 2
 MAX_RECEIVES = 3
@@ -87,6 +89,7 @@ FUNCTIONS = (
     FunctionSpec(CLEANUP, "resolvers.handlers.cleanup.handler", 60),
     FunctionSpec(NEW_CONTENT_FUNCTION, "resolvers.handlers.new_content.handler", 300),
     FunctionSpec(FEED_FUNCTION, "resolvers.handlers.feed.handler", 60),
+    FunctionSpec(PLAYS_FUNCTION, "resolvers.handlers.plays.handler", 60),
 )
 
 
@@ -112,6 +115,7 @@ class LocalStack:
     new_content_dlq_url: str
     new_content_topic_arn: str
     feed_queue_url: str
+    plays_queue_url: str
 
     @property
     def issuer(self) -> str:
@@ -322,6 +326,7 @@ class EmbeddedAws:
             NEW_CONTENT_QUEUE_URL=self.stack.new_content_queue_url,
             NEW_CONTENT_TOPIC_ARN=self.stack.new_content_topic_arn,
             FEED_QUEUE_URL=self.stack.feed_queue_url,
+            PLAYS_QUEUE_URL=self.stack.plays_queue_url,
         )
         return self.stack
 
@@ -369,6 +374,7 @@ class EmbeddedAws:
             new_content_dlq_url=dead_letters,
             new_content_topic_arn=boto3.client("sns").create_topic(Name=NEW_CONTENT_TOPIC)["TopicArn"],
             feed_queue_url=self._queue_with_dlq(FEED_QUEUE)[0],
+            plays_queue_url=self._queue_with_dlq(PLAYS_QUEUE)[0],
         )
 
     def _queue_with_dlq(self, name: str) -> tuple[str, str]:

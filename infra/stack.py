@@ -13,6 +13,7 @@ from infra.functions import PythonFunction
 from infra.media import Media
 from infra.names import Stage
 from infra.operations import Operations
+from infra.plays import PlayCounts
 from infra.releases import Releases
 from infra.web_hosting import WebHosting
 
@@ -39,6 +40,8 @@ class MusicStack(Stack):
         media.processor.add_environment("NEW_CONTENT_QUEUE_URL", releases.queue.queue_url)
         releases.queue.grant_send_messages(media.processor)
         feed = Feed(self, "Feed", stage=stage, catalog=catalog)
+        # Counted plays reach the songs' counts through a queue: a hit song cannot take a write per play.
+        plays = PlayCounts(self, "Plays", stage=stage, catalog=catalog)
         api_function = PythonFunction(
             self,
             "ApiFunction",
@@ -53,6 +56,7 @@ class MusicStack(Stack):
                 "CLEANUP_QUEUE_URL": media.cleanup.queue_url,
                 "NEW_CONTENT_TOPIC_ARN": releases.topic.topic_arn,
                 "FEED_QUEUE_URL": feed.queue.queue_url,
+                "PLAYS_QUEUE_URL": plays.queue.queue_url,
             },
             memory_size=1024,
         )
@@ -62,6 +66,7 @@ class MusicStack(Stack):
         media.cleanup.grant_send_messages(api_function.role)
         releases.grant_email_subscriptions(api_function.role)
         feed.grant_changes(api_function.role)
+        plays.grant_plays(api_function.role)
         api = MusicApi(
             self,
             "Api",
@@ -83,6 +88,8 @@ class MusicStack(Stack):
         operations.watch_queue("CleanupDlq", media.cleanup_dead_letters)
         operations.watch_function("FeedRefresh", feed.function.function)
         operations.watch_queue("FeedDlq", feed.dead_letters)
+        operations.watch_function("PlayTally", plays.function.function)
+        operations.watch_queue("PlaysDlq", plays.dead_letters)
         operations.watch_api(api.api)
 
         CfnOutput(self, "GraphqlUrl", value=api.api.graphql_url)

@@ -23,6 +23,7 @@ from schema.lambda_field import LambdaField, lambda_fields
 from schema.media import MediaMutation
 from schema.none_field import NoneField, none_fields
 from schema.offline import OfflineMutation, OfflineQuery
+from schema.plays import PlayMutation, PlayQuery
 from schema.ratings import RatingMutation, RatingQuery
 from schema.scalars import SCALAR_MAP
 from schema.search import SearchQuery
@@ -31,10 +32,14 @@ SDL_PATH = Path(__file__).with_name("schema.graphql")
 
 Query = merge_types(
     "Query",
-    (CatalogQuery, SearchQuery, FeedQuery, RatingQuery, FollowQuery, OfflineQuery, AccountQuery, ImportQuery),
+    (
+        *(CatalogQuery, SearchQuery, FeedQuery, RatingQuery, FollowQuery, OfflineQuery, AccountQuery, ImportQuery),
+        PlayQuery,
+    ),
 )
 Mutation = merge_types(
-    "Mutation", (CatalogMutation, RatingMutation, FollowMutation, MediaMutation, OfflineMutation, AccountMutation)
+    "Mutation",
+    (CatalogMutation, RatingMutation, FollowMutation, MediaMutation, OfflineMutation, AccountMutation, PlayMutation),
 )
 Subscription = merge_types("Subscription", (FollowSubscription,))
 
