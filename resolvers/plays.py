@@ -153,6 +153,10 @@ def record_play(user_id: str, data: Any) -> dict[str, bool]:
     return {"counted": counted}
 
 
+def _start(play: Play) -> str:
+    return play.started_at
+
+
 def record_plays(user_id: str, data: Any) -> list[dict[str, bool]]:
     """Record up to 50 plays made offline: all checked before any is stored, answers in order."""
     if not isinstance(data, list) or not 1 <= len(data) <= MAX_PLAYS:
@@ -166,7 +170,7 @@ def record_plays(user_id: str, data: Any) -> list[dict[str, bool]]:
     stored = {p: found.get(tuple(plays_data.play_key(user_id, p.started_at, p.song_id).values())) for p in plays}
     counting = [p for p in plays if stored[p] is not None or counts(p, songs[p.song_id])]
     # New counting plays of this call must not overlap each other (retries of one play are one).
-    new = sorted({(p.started_at, p.song_id): p for p in counting if stored[p] is None}.values())
+    new = sorted({(p.started_at, p.song_id): p for p in counting if stored[p] is None}.values(), key=_start)
     for earlier, later in itertools.pairwise(new):
         if earlier.ends_at() > later.started_at:
             raise ValidationError(f"plays: the plays started at {earlier.started_at} and {later.started_at} overlap")
