@@ -22,6 +22,7 @@ import boto3
 from moto import mock_aws
 
 import bench.in_process  # noqa: F401 - the Lambda settings, before resolvers is imported
+from emulator import moto_fixes
 from emulator.events import sqs_event
 from emulator.lambdas import LambdaContext
 from resolvers.clock import now_iso
@@ -67,6 +68,7 @@ def _events(plays: list[dict[str, str]], batch: int) -> list[dict[str, Any]]:
 
 
 def measure(plays: int, songs: int, batch: int) -> Counter:
+    moto_fixes.install()  # moto as the emulator runs it: a transaction copies its items, not the table
     with mock_aws():
         boto3.client("dynamodb").create_table(**create_table_request("music-bench"))
         table.client.cache_clear()
@@ -77,13 +79,14 @@ def measure(plays: int, songs: int, batch: int) -> Counter:
         )
         for event in _events(stored, batch):
             assert plays_handler.handler(event, LambdaContext("bench"))["batchItemFailures"] == []
+        consumed = Counter(calls)  # what follows only checks the outcome
         counts = {
             item["id"]: item.get("playCount", 0)
             for item in table.batch_get("SONG", {p["songId"] for p in stored}).values()
         }
         assert sum(counts.values()) == plays, "every play counted once"
         table.client.cache_clear()
-    return calls
+    return consumed
 
 
 def main() -> None:
