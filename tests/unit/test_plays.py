@@ -19,11 +19,10 @@ from resolvers.settings import settings
 from tests.media_stand_in import mark_ready
 from tests.unit.conftest import appsync_event, invoke, listener_event
 
-NOW = datetime.datetime.now(datetime.UTC)
 
-
-def _at(seconds_ago: float) -> str:
-    moment = NOW - datetime.timedelta(seconds=seconds_ago)
+def _at(seconds_ago: float, base: datetime.datetime | None = None) -> str:
+    """A moment before `base` (default: the clock now; a module-level "now" would drift through the session)."""
+    moment = (base or datetime.datetime.now(datetime.UTC)) - datetime.timedelta(seconds=seconds_ago)
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
@@ -165,15 +164,16 @@ def test_only_ready_songs_that_exist_can_be_played(aws: dict[str, str]) -> None:
 
 def test_counted_plays_of_one_listener_do_not_overlap(aws: dict[str, str]) -> None:
     first, second = _song(200), _song(200)
-    assert record(_play(first, 100_000, started=_at(1000))) is True
+    base = datetime.datetime.now(datetime.UTC)
+    assert record(_play(first, 100_000, started=_at(1000, base))) is True
     with pytest.raises(ValidationError, match="overlaps"):
-        record(_play(second, 60_000, started=_at(950)))  # starts inside the first
+        record(_play(second, 60_000, started=_at(950, base)))  # starts inside the first
     with pytest.raises(ValidationError, match="overlaps"):
-        record(_play(second, 60_000, started=_at(1030)))  # ends inside the first
-    assert record(_play(second, 10_000, started=_at(950))) is False, "a play that does not count is no overlap"
-    assert record(_play(second, 60_000, started=_at(1000 - 100))) is True, "starts as the first ends"
-    assert record(_play(first, 100_000, started=_at(1000))) is True, "a retry is no overlap"
-    assert record(_play(second, 60_000, started=_at(1000)), sub=str(uuid.uuid4())) is True, "another listener"
+        record(_play(second, 60_000, started=_at(1030, base)))  # ends inside the first
+    assert record(_play(second, 10_000, started=_at(950, base))) is False, "a play that does not count is no overlap"
+    assert record(_play(second, 60_000, started=_at(1000 - 100, base))) is True, "starts as the first ends"
+    assert record(_play(first, 100_000, started=_at(1000, base))) is True, "a retry is no overlap"
+    assert record(_play(second, 60_000, started=_at(1000, base)), sub=str(uuid.uuid4())) is True, "another listener"
 
 
 def test_history_is_newest_first_and_pages(aws: dict[str, str]) -> None:
