@@ -46,11 +46,12 @@ schema: setup
 	$(PY) -m schema.export
 
 ## DynamoDB calls and Lambda invocations per GraphQL operation; the calls of one release's fan-out; of a feed;
-## real-time latency to 100 subscribers (publish -> event, song READY -> event)
+## the play consumer's calls for 1,000 plays over 10 and 1,000 songs; real-time latency to 100 subscribers (publish -> event, song READY -> event)
 bench: setup
 	$(PY) -m bench.dynamodb_calls
 	$(PY) -m bench.fanout_calls
 	$(PY) -m bench.feed_calls
+	$(PY) -m bench.play_counts
 	$(PY) -m bench.realtime_latency
 
 ## Figures at scale on fresh local APIs: importing 1,000 tagged tracks (time and rate until the last is READY),

@@ -109,6 +109,8 @@ def _event_sources(
         QueueTrigger(stack.upload_queue_url, processor, batch_size=5),
         QueueTrigger(stack.cleanup_queue_url, cleanup, batch_size=10),
         QueueTrigger(stack.feed_queue_url, feed, batch_size=10),
+        # The stack's consumer takes up to 1,000 per batch; SQS hands out at most 10 per receive.
+        QueueTrigger(stack.plays_queue_url, functions.get(aws.PLAYS_FUNCTION), batch_size=10),
     ]
     for trigger in triggers:
         trigger.start()

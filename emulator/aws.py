@@ -65,6 +65,8 @@ FEED_FUNCTION = "music-local-feed"
 FEED_QUEUE = "music-local-feed"
 LYRICS_FUNCTION = "music-local-lyrics"
 LYRICS_DLQ = "music-local-lyrics-dlq"
+PLAYS_FUNCTION = "music-local-plays"
+PLAYS_QUEUE = "music-local-plays"
 # Failed deliveries come back quickly locally; on AWS the timeout follows the function's.
 VISIBILITY_SECONDS = 2
 MAX_RECEIVES = 3
@@ -90,6 +92,7 @@ FUNCTIONS = (
     FunctionSpec(NEW_CONTENT_FUNCTION, "resolvers.handlers.new_content.handler", 300),
     FunctionSpec(FEED_FUNCTION, "resolvers.handlers.feed.handler", 60),
     FunctionSpec(LYRICS_FUNCTION, "resolvers.handlers.lyrics.handler", 60),
+    FunctionSpec(PLAYS_FUNCTION, "resolvers.handlers.plays.handler", 60),
 )
 
 
@@ -115,6 +118,7 @@ class LocalStack:
     new_content_dlq_url: str
     new_content_topic_arn: str
     feed_queue_url: str
+    plays_queue_url: str
     # Where the Transcribe state-change rule parks events the lyrics function kept failing on.
     lyrics_dlq_url: str = ""
 
@@ -327,6 +331,7 @@ class EmbeddedAws:
             NEW_CONTENT_QUEUE_URL=self.stack.new_content_queue_url,
             NEW_CONTENT_TOPIC_ARN=self.stack.new_content_topic_arn,
             FEED_QUEUE_URL=self.stack.feed_queue_url,
+            PLAYS_QUEUE_URL=self.stack.plays_queue_url,
         )
         return self.stack
 
@@ -375,6 +380,7 @@ class EmbeddedAws:
             new_content_topic_arn=boto3.client("sns").create_topic(Name=NEW_CONTENT_TOPIC)["TopicArn"],
             feed_queue_url=self._queue_with_dlq(FEED_QUEUE)[0],
             lyrics_dlq_url=boto3.client("sqs").create_queue(QueueName=LYRICS_DLQ)["QueueUrl"],
+            plays_queue_url=self._queue_with_dlq(PLAYS_QUEUE)[0],
         )
 
     def _queue_with_dlq(self, name: str) -> tuple[str, str]:

@@ -14,6 +14,7 @@ from infra.lyrics import Lyrics
 from infra.media import Media
 from infra.names import Stage
 from infra.operations import Operations
+from infra.plays import PlayCounts
 from infra.releases import Releases
 from infra.web_hosting import WebHosting
 
@@ -40,6 +41,8 @@ class MusicStack(Stack):
         media.processor.add_environment("NEW_CONTENT_QUEUE_URL", releases.queue.queue_url)
         releases.queue.grant_send_messages(media.processor)
         feed = Feed(self, "Feed", stage=stage, catalog=catalog)
+        # Counted plays reach the songs' counts through a queue: a hit song cannot take a write per play.
+        plays = PlayCounts(self, "Plays", stage=stage, catalog=catalog)
         api_function = PythonFunction(
             self,
             "ApiFunction",
@@ -54,6 +57,7 @@ class MusicStack(Stack):
                 "CLEANUP_QUEUE_URL": media.cleanup.queue_url,
                 "NEW_CONTENT_TOPIC_ARN": releases.topic.topic_arn,
                 "FEED_QUEUE_URL": feed.queue.queue_url,
+                "PLAYS_QUEUE_URL": plays.queue.queue_url,
             },
             memory_size=1024,
         )
@@ -68,6 +72,7 @@ class MusicStack(Stack):
         lyrics.grant_start(api_function.role)
         lyrics.grant_start(media.processor.role)  # type: ignore[arg-type]
         media.processor.add_environment("AUTO_TRANSCRIBE_LYRICS", str(stage.auto_transcribe_lyrics).lower())
+        plays.grant_plays(api_function.role)
         api = MusicApi(
             self,
             "Api",
@@ -89,10 +94,25 @@ class MusicStack(Stack):
         operations.watch_queue("CleanupDlq", media.cleanup_dead_letters)
         operations.watch_function("FeedRefresh", feed.function.function)
         operations.watch_queue("FeedDlq", feed.dead_letters)
+        operations.watch_function("PlayTally", plays.function.function)
+        operations.watch_queue("PlaysDlq", plays.dead_letters)
         operations.watch_api(api.api)
         operations.watch_function("Lyrics", lyrics.function.function)
         operations.watch_queue("LyricsDlq", lyrics.dead_letters)
 
+        self._outputs(api, accounts=accounts, web=web, operations=operations, catalog=catalog, media=media)
+
+    def _outputs(
+        self,
+        api: MusicApi,
+        *,
+        accounts: Accounts,
+        web: WebHosting,
+        operations: Operations,
+        catalog: CatalogTable,
+        media: Media,
+    ) -> None:
+        """What a client, an operator and the deploy scripts read from the stack."""
         CfnOutput(self, "GraphqlUrl", value=api.api.graphql_url)
         CfnOutput(self, "RealtimeUrl", value=api.realtime_url)
         # AppSync's key id is the key itself (the `x-api-key` header). It only admits the guest
@@ -109,5 +129,5 @@ class MusicStack(Stack):
         CfnOutput(self, "WebUrl", value=web.url)
         CfnOutput(self, "WebBucket", value=web.bucket.bucket_name, description="deploy the web client's build here")
         CfnOutput(self, "AlarmTopicArn", value=operations.alarm_topic.topic_arn, description="subscribe operators")
-        CfnOutput(self, "TableName", value=table.table_name)
+        CfnOutput(self, "TableName", value=catalog.table.table_name)
         CfnOutput(self, "MediaBucket", value=media.bucket.bucket_name)

@@ -75,6 +75,7 @@ def present_song(song: Mapping[str, Any]) -> dict[str, Any]:
         **song,
         "releaseDate": listings_data.release_day(song),
         "ratingCount": count,
+        "playCount": song.get("playCount", 0),
         "averageRating": song["ratingSum"] / count if count else None,
         "lyricsStatus": song.get("lyricsStatus", "NONE"),
     }

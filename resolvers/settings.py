@@ -35,6 +35,7 @@ class Settings:
     # Transcribe every first upload without lyrics (billed per minute of audio: off by default).
     auto_transcribe: bool = False
     transcribe_language: str = DEFAULT_TRANSCRIBE_LANGUAGE
+    plays_queue_url: str | None = None
 
     @property
     def cleanup_queue(self) -> str:
@@ -64,6 +65,11 @@ class Settings:
         return _required(self.feed_queue_url, "FEED_QUEUE_URL")
 
     @property
+    def plays_queue(self) -> str:
+        """Where `recordPlay` queues counted plays for the play consumer to add up."""
+        return _required(self.plays_queue_url, "PLAYS_QUEUE_URL")
+
+    @property
     def graphql_url(self) -> str:
         """The AppSync GraphQL endpoint the fan-out calls `publishNewContent` on (IAM)."""
         return _required(self.appsync_url, "APPSYNC_URL")
@@ -87,4 +93,5 @@ def settings() -> Settings:
         feed_queue_url=os.environ.get("FEED_QUEUE_URL") or None,
         auto_transcribe=os.environ.get("AUTO_TRANSCRIBE_LYRICS", "false").lower() == "true",
         transcribe_language=os.environ.get("TRANSCRIBE_LANGUAGE") or DEFAULT_TRANSCRIBE_LANGUAGE,
+        plays_queue_url=os.environ.get("PLAYS_QUEUE_URL") or None,
     )

@@ -24,6 +24,7 @@ from schema.lyrics import LyricsMutation
 from schema.media import MediaMutation
 from schema.none_field import NoneField, none_fields
 from schema.offline import OfflineMutation, OfflineQuery
+from schema.plays import PlayMutation, PlayQuery
 from schema.ratings import RatingMutation, RatingQuery
 from schema.scalars import SCALAR_MAP
 from schema.search import SearchQuery
@@ -32,7 +33,10 @@ SDL_PATH = Path(__file__).with_name("schema.graphql")
 
 Query = merge_types(
     "Query",
-    (CatalogQuery, SearchQuery, FeedQuery, RatingQuery, FollowQuery, OfflineQuery, AccountQuery, ImportQuery),
+    (
+        *(CatalogQuery, SearchQuery, FeedQuery, RatingQuery, FollowQuery, OfflineQuery, AccountQuery, ImportQuery),
+        PlayQuery,
+    ),
 )
 Mutation = merge_types(
     "Mutation",
@@ -44,6 +48,7 @@ Mutation = merge_types(
         OfflineMutation,
         AccountMutation,
         LyricsMutation,
+        PlayMutation,
     ),
 )
 Subscription = merge_types("Subscription", (FollowSubscription,))

@@ -110,6 +110,9 @@ class Song:
     )
     average_rating: float | None = strawberry.field(description="The mean of the song's ratings; null when unrated.")
     rating_count: int = strawberry.field(description="How many listeners rated the song.")
+    play_count: int = strawberry.field(
+        description="Counted plays by every listener, once the play queue has added them up (seconds behind)."
+    )
     created_at: AWSDateTime
     updated_at: AWSDateTime
     lyrics_status: Annotated[LyricsStatus, strawberry.lazy("schema.lyrics")]
@@ -134,6 +137,10 @@ class Song:
     @lambda_field(batch=True)
     def my_rating(self) -> int | None:
         """The caller's stars for this song; null when the caller has not rated it."""
+
+    @lambda_field(batch=True)
+    def my_play_count(self) -> int:
+        """How many of the caller's plays of this song counted."""
 
 
 @strawberry.type

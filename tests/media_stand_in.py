@@ -19,12 +19,15 @@ from resolvers.data import catalog as catalog_data
 from resolvers.data import table
 
 
-def mark_ready(song_id: str) -> None:
+def mark_ready(song_id: str, duration_seconds: int | None = None) -> None:
     """Unit tests (in-process moto): through the store, as the processor writes it."""
-    catalog_data.update("SONG", song_id, {"status": "READY"}, now_iso())
+    changes: dict[str, Any] = {"status": "READY"}
+    if duration_seconds is not None:
+        changes["durationSeconds"] = duration_seconds
+    catalog_data.update("SONG", song_id, changes, now_iso())
 
 
-def mark_ready_on_emulator(config: Mapping[str, Any], song_id: str) -> None:
+def mark_ready_on_emulator(config: Mapping[str, Any], song_id: str, duration_seconds: int | None = None) -> None:
     """Integration tests: straight into the running emulator's table, through its AWS endpoint."""
     dynamodb = boto3.client(
         "dynamodb",
@@ -37,8 +40,10 @@ def mark_ready_on_emulator(config: Mapping[str, Any], song_id: str) -> None:
     dynamodb.update_item(
         TableName=TABLE_NAME,
         Key={name: {"S": value} for name, value in key.items()},
-        UpdateExpression="SET #status = :ready, updatedAt = :now",
+        UpdateExpression="SET #status = :ready, updatedAt = :now"
+        + (", durationSeconds = :duration" if duration_seconds is not None else ""),
         ConditionExpression="attribute_exists(PK)",
         ExpressionAttributeNames={"#status": "status"},
-        ExpressionAttributeValues={":ready": {"S": "READY"}, ":now": {"S": now_iso()}},
+        ExpressionAttributeValues={":ready": {"S": "READY"}, ":now": {"S": now_iso()}}
+        | ({":duration": {"N": str(duration_seconds)}} if duration_seconds is not None else {}),
     )

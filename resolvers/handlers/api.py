@@ -13,6 +13,7 @@ from botocore.exceptions import HTTPClientError
 from resolvers.errors import InternalError, MusicError, UnavailableError
 from resolvers.observability import logger, tracer
 from resolvers.routes import accounts, catalog, discover, feed, follows, lyrics, media, offline, ratings
+from resolvers.routes import plays as listening
 
 app = AppSyncResolver()
 app.include_router(catalog.router)
@@ -24,6 +25,7 @@ app.include_router(media.router)
 app.include_router(offline.router)
 app.include_router(accounts.router)
 app.include_router(lyrics.router)
+app.include_router(listening.router)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.APPSYNC_RESOLVER)

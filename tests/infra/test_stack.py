@@ -208,9 +208,9 @@ def test_errors_raise_alarms_to_an_encrypted_topic(dev: Synthesized) -> None:
     dev.template.has_resource_properties("AWS::SNS::Topic", {"KmsMasterKeyId": Match.any_value()})
     alarms = dev.template.find_resources("AWS::CloudWatch::Alarm")
     metrics = sorted(a["Properties"]["MetricName"] for a in alarms.values())
-    # DLQs: uploads, cleanup, new content, feed, lyrics events; functions: API, sign-up, processor,
-    # cleanup, fan-out, feed, lyrics.
-    assert metrics == ["5XXError", *["ApproximateNumberOfMessagesVisible"] * 5, *["Errors"] * 7]
+    # DLQs: uploads, cleanup, new content, feed, lyrics events, plays; functions: API, sign-up,
+    # processor, cleanup, fan-out, feed, lyrics, plays (the tally).
+    assert metrics == ["5XXError", *["ApproximateNumberOfMessagesVisible"] * 6, *["Errors"] * 8]
     assert all(a["Properties"]["AlarmActions"] for a in alarms.values())
 
 
@@ -239,7 +239,7 @@ def test_functions_share_a_layer_with_the_lambda_requirements(dev: Synthesized) 
 
 def test_deleted_songs_files_are_cleaned_up_by_their_own_function(dev: Synthesized) -> None:
     mappings = dev.template.find_resources("AWS::Lambda::EventSourceMapping")
-    assert len(mappings) == 4  # uploads, cleanup, new content, feed
+    assert len(mappings) == 5  # uploads, cleanup, new content, feed, plays
     assert all(m["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"] for m in mappings.values())
     dev.template.has_resource_properties("AWS::Lambda::Function", {"Handler": "resolvers.handlers.cleanup.handler"})
     api = next(

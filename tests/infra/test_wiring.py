@@ -180,3 +180,33 @@ def test_cleanup_may_find_and_delete_a_deleted_songs_ratings_and_nothing_more(de
         ("dynamodb:BatchWriteItem", json.dumps(table, sort_keys=True)),
         ("dynamodb:Query", json.dumps(raters_index, sort_keys=True)),
     }
+
+
+def test_counted_plays_reach_the_play_consumer_in_large_batches_with_few_writers(dev: Synthesized) -> None:
+    """recordPlay queues plays; the consumer takes big batches with bounded concurrency (docs/api/plays.md)."""
+    _, api = _function(dev, API_HANDLER)
+    _, tally = _function(dev, "resolvers.handlers.plays.handler")
+    queue_ref = api["Environment"]["Variables"]["PLAYS_QUEUE_URL"]
+    (queue_id,) = [
+        logical_id for logical_id in dev.template.find_resources("AWS::SQS::Queue") if {"Ref": logical_id} == queue_ref
+    ]
+    queue = dev.template.find_resources("AWS::SQS::Queue")[queue_id]["Properties"]
+    assert queue["RedrivePolicy"]["maxReceiveCount"] == 3
+    sends = [s for s in _statements(dev, {"Ref": api["Role"]["Fn::GetAtt"][0]}) if "sqs:SendMessage" in _actions(s)]
+    granted = [
+        resource for s in sends for resource in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])
+    ]
+    assert {"Fn::GetAtt": [queue_id, "Arn"]} in granted
+    (mapping,) = [
+        m["Properties"]
+        for m in dev.template.find_resources("AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["EventSourceArn"] == {"Fn::GetAtt": [queue_id, "Arn"]}
+    ]
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert mapping["BatchSize"] == 1000 and mapping["MaximumBatchingWindowInSeconds"] == 1
+    assert mapping["ScalingConfig"] == {"MaximumConcurrency": 5}
+    statements = _statements(dev, {"Ref": tally["Role"]["Fn::GetAtt"][0]})
+    assert any("dynamodb:UpdateItem" in _actions(s) for s in statements)
+    alarms = dev.template.find_resources("AWS::CloudWatch::Alarm")
+    assert any("PlaysDlq" in logical_id for logical_id in alarms)
+    assert any("PlayTally" in logical_id for logical_id in alarms)

@@ -63,6 +63,7 @@ LISTENER = {  # listeners and admins alike
     *("myFollows", "follow", "unfollow", "notifications", "unreadNotificationCount", "markNotificationsRead"),
     *("emailNotifications", "setEmailNotifications", "onNewContent", "onMyNewContent"),
     *("offlineLibrary", "addToOffline", "removeFromOffline", "offlineSync"),
+    *("recordPlay", "recordPlays", "recentlyPlayed"),
 }
 MAY_CALL = {"guest": GUEST, "listener": LISTENER, "admin": LISTENER | ADMIN, "backend": BACKEND}
 CALLERS = list(MAY_CALL)
@@ -284,7 +285,8 @@ OWNED = """query($song: ID!) {
   offlineLibrary { items { song { id } } }
   notifications { items { id read } }
   unreadNotificationCount
-  song(id: $song) { myRating }
+  song(id: $song) { myRating myPlayCount }
+  recentlyPlayed { items { songId startedAt } }
 }"""
 
 
@@ -303,6 +305,9 @@ def test_one_listener_can_neither_see_nor_change_anothers_data(local_api: Api, g
     anna.run("mutation($s: ID!) { rateSong(songId: $s, stars: 4) { stars } }", s=song["id"])
     anna.run("mutation($a: ID!) { follow(input: {artistId: $a}) { artistId } }", a=artist_id)
     anna.run("mutation($s: ID!) { addToOffline(songId: $s) { song { id } } }", s=song["id"])
+    started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 60))
+    play = {"songId": song["id"], "startedAt": started, "playedMs": 1000, "device": "phone"}
+    assert anna.run("mutation($p: PlayInput!) { recordPlay(input: $p) { counted } }", p=play)["recordPlay"]["counted"]
     release_song(local_api.config["awsEndpoint"], song["id"])
     deadline = time.monotonic() + 20
     while anna.run("{ unreadNotificationCount }")["unreadNotificationCount"] < 1 and time.monotonic() < deadline:
@@ -310,11 +315,13 @@ def test_one_listener_can_neither_see_nor_change_anothers_data(local_api: Api, g
     before = owned(anna.run, song["id"])
     assert before["myRatings"]["items"] and before["myFollows"]["items"] and before["offlineLibrary"]["items"]
     assert before["unreadNotificationCount"] == 1 and before["song"]["myRating"] == 4
+    assert before["song"]["myPlayCount"] == 1 and before["recentlyPlayed"]["items"]
 
     seen_by_ben = owned(ben.run, song["id"])
     assert seen_by_ben["myRatings"]["items"] == [] and seen_by_ben["myFollows"]["items"] == []
     assert seen_by_ben["offlineLibrary"]["items"] == [] and seen_by_ben["notifications"]["items"] == []
     assert seen_by_ben["song"]["myRating"] is None
+    assert seen_by_ben["song"]["myPlayCount"] == 0 and seen_by_ben["recentlyPlayed"]["items"] == []
     note_ids = [note["id"] for note in before["notifications"]["items"]]
     assert ben.run("mutation($s: ID!) { removeRating(songId: $s) }", s=song["id"])["removeRating"] is False
     assert ben.run("mutation($a: ID!) { unfollow(input: {artistId: $a}) }", a=artist_id)["unfollow"] is False

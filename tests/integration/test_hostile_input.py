@@ -9,6 +9,7 @@ that the record it aimed at is as it was. The limits are listed in README, "Limi
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -35,6 +36,11 @@ SEARCH = (
 
 SET_LYRICS = "mutation($id: ID!, $text: String!, $language: String) { setLyrics(songId: $id, text: $text, language: $language) { id } }"
 LYRICS = "query($id: ID!) { song(id: $id) { updatedAt lyricsStatus lyrics { text } } }"
+
+
+RECORD_PLAY = "mutation($p: PlayInput!) { recordPlay(input: $p) { counted } }"
+PLAY = {"startedAt": "2026-01-01T00:00:00Z", "playedMs": 60_000, "device": "phone"}
+HISTORY = "{ recentlyPlayed(limit: 100) { items { startedAt device } } }"
 
 
 def marker() -> str:
@@ -242,6 +248,12 @@ def test_ids_that_are_not_ids_are_validation_errors_and_change_nothing(
         (listener, "mutation($id: ID!) { addToOffline(songId: $id) { sizeBytes } }", {"id": spoil(song_id)}),
         (listener, "mutation($id: ID!) { follow(input: {artistId: $id}) { artistId } }", {"id": spoil(artist_id)}),
         (listener, "mutation($ids: [ID!]) { markNotificationsRead(ids: $ids) }", {"ids": [spoil(song_id)]}),
+        (listener, RECORD_PLAY, {"p": {**PLAY, "songId": spoil(song_id)}}),
+        (
+            listener,
+            "mutation($p: [PlayInput!]!) { recordPlays(plays: $p) { counted } }",
+            {"p": [{**PLAY, "songId": spoil(song_id)}]},
+        ),
         (admin, UPDATE_ARTIST, {"id": spoil(artist_id), "i": {"name": f"Renamed {word}"}}),
         (admin, UPDATE_ALBUM, {"id": spoil(album_id), "i": {"title": f"Renamed {word}"}}),
         (admin, UPDATE_SONG, {"id": spoil(song_id), "i": {"title": f"Renamed {word}"}}),
@@ -264,6 +276,21 @@ def test_ids_that_are_not_ids_are_validation_errors_and_change_nothing(
     assert found(admin, word) == [], "nothing created"
     follows = listener("{ myFollows(limit: 100) { items { artistId } } }")["myFollows"]["items"]
     assert artist_id not in [follow["artistId"] for follow in follows], "nothing followed"
+
+
+@pytest.mark.parametrize(
+    "device",
+    ["x" * 101, "phone\x00", "phone\x1b[31m", "phone\nlaptop", "phone\ud800", "\u202ephone", "  "],
+    ids=["oversized", "nul", "escape", "newline", "surrogate", "bidi", "blank"],
+)
+def test_hostile_device_names_are_refused_and_no_play_is_kept(listener: Run, artist: dict, device: str) -> None:
+    """The device is the one text a listener stores with a play."""
+    before = listener(HISTORY)
+    started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 600))
+    play = {**PLAY, "songId": artist["songId"], "startedAt": started, "device": device}
+    error = refused(listener, RECORD_PLAY, p=play)
+    assert error["errorType"] == "ValidationError" and error["message"].startswith("device:"), error
+    assert listener(HISTORY) == before
 
 
 # -- requests that are not GraphQL --------------------------------------------------------------

@@ -12,7 +12,7 @@ import pytest
 from moto import mock_aws
 
 from emulator.lambdas import LambdaContext
-from resolvers import accounts, cleanup, feed, mailing, media, realtime, releases
+from resolvers import accounts, cleanup, feed, mailing, media, plays, realtime, releases
 from resolvers.data import accounts as accounts_data
 from resolvers.data import table
 from resolvers.handlers.api import handler
@@ -32,6 +32,7 @@ CACHED_CLIENTS = (
     releases._sqs,
     realtime._session,
     feed._sqs,
+    plays._sqs,
 )
 
 
@@ -58,6 +59,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
         sqs = boto3.client("sqs")
         monkeypatch.setenv("CLEANUP_QUEUE_URL", sqs.create_queue(QueueName="cleanup")["QueueUrl"])
         monkeypatch.setenv("FEED_QUEUE_URL", sqs.create_queue(QueueName="feed")["QueueUrl"])
+        monkeypatch.setenv("PLAYS_QUEUE_URL", sqs.create_queue(QueueName="plays")["QueueUrl"])
         monkeypatch.setenv("TABLE_NAME", "music-test")
         monkeypatch.setenv("USER_POOL_ID", pool["Id"])
         monkeypatch.setenv("USER_POOL_CLIENT_ID", client["ClientId"])

@@ -1,6 +1,6 @@
 """Every SQS consumer under faults, through the local event source mapping and the stack's redrive.
 
-For each queue consumer (media processor, cleanup, new-content fan-out, feed): in a batch
+For each queue consumer (media processor, cleanup, new-content fan-out, feed, play counts): in a batch
 with a poison message, the good record's work is done once and only the poison one comes
 back; it is delivered as many times as infra/queues.py's `maxReceiveCount`, then parked in
 the dead-letter queue; and the good message delivered again (SQS delivers at least once)
@@ -92,6 +92,23 @@ def changed_ratings() -> str:
     return json.dumps({"userId": LISTENER, "changedAt": now_iso()})
 
 
+def counted_play() -> str:
+    """A listener's counted play, queued by recordPlay: the play consumer adds it to the song."""
+    song = _song()
+    mark_ready(song["id"], duration_seconds=120)
+    play = {"songId": song["id"], "startedAt": now_iso(), "playedMs": 60_000, "device": "phone"}
+    assert invoke(listener_event("Mutation", "recordPlay", {"input": play}, sub=LISTENER)) == {"counted": True}
+    sqs = boto3.client("sqs")
+    queue = settings().plays_queue
+    (queued,) = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
+    sqs.delete_message(QueueUrl=queue, ReceiptHandle=queued["ReceiptHandle"])
+    return queued["Body"]
+
+
+def _play_counts() -> list[int]:
+    return [int(i["playCount"]["N"]) for i in _table() if i.get("kind", {}).get("S") == "SONG" and "playCount" in i]
+
+
 @dataclass(frozen=True)
 class Consumer:
     handler: str
@@ -127,6 +144,11 @@ CONSUMERS = {
         "resolvers.handlers.feed.handler",
         changed_ratings,
         lambda: "FEED" in _kinds(),
+    ),
+    "plays": Consumer(
+        "resolvers.handlers.plays.handler",
+        counted_play,
+        lambda: _play_counts() == [1],
     ),
 }
 
