@@ -20,6 +20,7 @@ from schema.filtered_subscription import FilteredSubscription, filtered_subscrip
 from schema.follows import FollowMutation, FollowQuery, FollowSubscription
 from schema.imports import ImportQuery
 from schema.lambda_field import LambdaField, lambda_fields
+from schema.likes import LikeMutation, LikeQuery
 from schema.media import MediaMutation
 from schema.none_field import NoneField, none_fields
 from schema.offline import OfflineMutation, OfflineQuery
@@ -29,13 +30,28 @@ from schema.search import SearchQuery
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 
-Query = merge_types(
-    "Query",
-    (CatalogQuery, SearchQuery, FeedQuery, RatingQuery, FollowQuery, OfflineQuery, AccountQuery, ImportQuery),
+QUERIES = (
+    CatalogQuery,
+    SearchQuery,
+    FeedQuery,
+    RatingQuery,
+    FollowQuery,
+    OfflineQuery,
+    AccountQuery,
+    ImportQuery,
+    LikeQuery,
 )
-Mutation = merge_types(
-    "Mutation", (CatalogMutation, RatingMutation, FollowMutation, MediaMutation, OfflineMutation, AccountMutation)
+MUTATIONS = (
+    CatalogMutation,
+    RatingMutation,
+    FollowMutation,
+    MediaMutation,
+    OfflineMutation,
+    AccountMutation,
+    LikeMutation,
 )
+Query = merge_types("Query", QUERIES)
+Mutation = merge_types("Mutation", MUTATIONS)
 Subscription = merge_types("Subscription", (FollowSubscription,))
 
 

@@ -66,6 +66,10 @@ class Artist:
     ) -> AlbumConnection:
         """The artist's albums, newest release first."""
 
+    @lambda_field(batch=True)
+    def liked(self) -> bool:
+        """Whether the caller likes this artist."""
+
 
 @strawberry.type
 class Album:
@@ -89,6 +93,10 @@ class Album:
     @lambda_field(batch=True)
     def songs(self, limit: int | None = strawberry.UNSET, next_token: str | None = strawberry.UNSET) -> SongConnection:
         """The album's songs in track order."""
+
+    @lambda_field(batch=True)
+    def liked(self) -> bool:
+        """Whether the caller likes this album."""
 
 
 @strawberry.type
@@ -124,6 +132,10 @@ class Song:
     @lambda_field(batch=True)
     def my_rating(self) -> int | None:
         """The caller's stars for this song; null when the caller has not rated it."""
+
+    @lambda_field(batch=True)
+    def liked(self) -> bool:
+        """Whether the caller likes this song."""
 
 
 @strawberry.type

@@ -239,6 +239,9 @@ def test_ids_that_are_not_ids_are_validation_errors_and_change_nothing(
         (listener, "mutation($id: ID!) { addToOffline(songId: $id) { sizeBytes } }", {"id": spoil(song_id)}),
         (listener, "mutation($id: ID!) { follow(input: {artistId: $id}) { artistId } }", {"id": spoil(artist_id)}),
         (listener, "mutation($ids: [ID!]) { markNotificationsRead(ids: $ids) }", {"ids": [spoil(song_id)]}),
+        (listener, "mutation($id: ID!) { like(input: {songId: $id}) { kind } }", {"id": spoil(song_id)}),
+        (listener, "mutation($id: ID!) { like(input: {artistId: $id}) { kind } }", {"id": spoil(artist_id)}),
+        (listener, "mutation($id: ID!) { unlike(input: {albumId: $id}) }", {"id": spoil(album_id)}),
         (admin, UPDATE_ARTIST, {"id": spoil(artist_id), "i": {"name": f"Renamed {word}"}}),
         (admin, UPDATE_ALBUM, {"id": spoil(album_id), "i": {"title": f"Renamed {word}"}}),
         (admin, UPDATE_SONG, {"id": spoil(song_id), "i": {"title": f"Renamed {word}"}}),
@@ -258,6 +261,8 @@ def test_ids_that_are_not_ids_are_validation_errors_and_change_nothing(
     assert found(admin, word) == [], "nothing created"
     follows = listener("{ myFollows(limit: 100) { items { artistId } } }")["myFollows"]["items"]
     assert artist_id not in [follow["artistId"] for follow in follows], "nothing followed"
+    liked = listener("{ myLikes(kind: ARTIST, limit: 100) { items { artist { id } } } }")["myLikes"]["items"]
+    assert artist_id not in [(like["artist"] or {}).get("id") for like in liked], "nothing liked"
 
 
 # -- requests that are not GraphQL --------------------------------------------------------------
