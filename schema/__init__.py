@@ -24,6 +24,7 @@ from schema.likes import LikeMutation, LikeQuery
 from schema.media import MediaMutation
 from schema.none_field import NoneField, none_fields
 from schema.offline import OfflineMutation, OfflineQuery
+from schema.playlists import PlaylistMutation, PlaylistQuery
 from schema.ratings import RatingMutation, RatingQuery
 from schema.scalars import SCALAR_MAP
 from schema.search import SearchQuery
@@ -40,6 +41,7 @@ QUERIES = (
     AccountQuery,
     ImportQuery,
     LikeQuery,
+    PlaylistQuery,
 )
 MUTATIONS = (
     CatalogMutation,
@@ -49,6 +51,7 @@ MUTATIONS = (
     OfflineMutation,
     AccountMutation,
     LikeMutation,
+    PlaylistMutation,
 )
 Query = merge_types("Query", QUERIES)
 Mutation = merge_types("Mutation", MUTATIONS)

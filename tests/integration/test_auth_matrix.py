@@ -63,6 +63,8 @@ LISTENER = {  # listeners and admins alike
     *("emailNotifications", "setEmailNotifications", "onNewContent", "onMyNewContent"),
     *("offlineLibrary", "addToOffline", "removeFromOffline", "offlineSync"),
     *("myLikes", "like", "unlike"),
+    *("playlist", "myPlaylists", "createPlaylist", "createSmartPlaylist", "updatePlaylist", "deletePlaylist"),
+    *("addToPlaylist", "removeFromPlaylist", "movePlaylistEntry"),
 }
 MAY_CALL = {"guest": GUEST, "listener": LISTENER, "admin": LISTENER | ADMIN, "backend": BACKEND}
 CALLERS = list(MAY_CALL)
