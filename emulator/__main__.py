@@ -80,6 +80,8 @@ def main(argv: list[str]) -> int:
     seeding = args.seed == "demo" and not (state and state.exists)
     # The fan-out calls publishNewContent on this very API, signed with the local credentials.
     os.environ["APPSYNC_URL"] = f"http://127.0.0.1:{args.port}/graphql"
+    # Share links point at the web client; locally, at this server (`/s/<token>`).
+    os.environ.setdefault("SHARE_BASE_URL", f"http://127.0.0.1:{args.port}")
     triggers = [
         QueueTrigger(stack.upload_queue_url, processor, batch_size=5),
         QueueTrigger(stack.cleanup_queue_url, cleanup, batch_size=10),

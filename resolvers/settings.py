@@ -31,6 +31,7 @@ class Settings:
     new_content_topic_arn: str | None
     appsync_url: str | None
     feed_queue_url: str | None
+    share_base_url: str | None = None
 
     @property
     def cleanup_queue(self) -> str:
@@ -60,6 +61,11 @@ class Settings:
         return _required(self.feed_queue_url, "FEED_QUEUE_URL")
 
     @property
+    def share_base(self) -> str:
+        """Where share links point (the web client's origin): `<base>/s/<token>`."""
+        return _required(self.share_base_url, "SHARE_BASE_URL").rstrip("/")
+
+    @property
     def graphql_url(self) -> str:
         """The AppSync GraphQL endpoint the fan-out calls `publishNewContent` on (IAM)."""
         return _required(self.appsync_url, "APPSYNC_URL")
@@ -81,4 +87,5 @@ def settings() -> Settings:
         new_content_topic_arn=os.environ.get("NEW_CONTENT_TOPIC_ARN") or None,
         appsync_url=os.environ.get("APPSYNC_URL") or None,
         feed_queue_url=os.environ.get("FEED_QUEUE_URL") or None,
+        share_base_url=os.environ.get("SHARE_BASE_URL") or None,
     )

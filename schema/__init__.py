@@ -28,6 +28,7 @@ from schema.playlists import PlaylistMutation, PlaylistQuery
 from schema.ratings import RatingMutation, RatingQuery
 from schema.scalars import SCALAR_MAP
 from schema.search import SearchQuery
+from schema.sharing import SharingMutation, SharingQuery
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 
@@ -42,6 +43,7 @@ QUERIES = (
     ImportQuery,
     LikeQuery,
     PlaylistQuery,
+    SharingQuery,
 )
 MUTATIONS = (
     CatalogMutation,
@@ -52,6 +54,7 @@ MUTATIONS = (
     AccountMutation,
     LikeMutation,
     PlaylistMutation,
+    SharingMutation,
 )
 Query = merge_types("Query", QUERIES)
 Mutation = merge_types("Mutation", MUTATIONS)

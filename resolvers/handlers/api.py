@@ -12,7 +12,19 @@ from botocore.exceptions import HTTPClientError
 
 from resolvers.errors import InternalError, MusicError, UnavailableError
 from resolvers.observability import logger, tracer
-from resolvers.routes import accounts, catalog, discover, feed, follows, likes, media, offline, playlists, ratings
+from resolvers.routes import (
+    accounts,
+    catalog,
+    discover,
+    feed,
+    follows,
+    likes,
+    media,
+    offline,
+    playlists,
+    ratings,
+    sharing,
+)
 
 app = AppSyncResolver()
 app.include_router(catalog.router)
@@ -25,6 +37,7 @@ app.include_router(offline.router)
 app.include_router(accounts.router)
 app.include_router(likes.router)
 app.include_router(playlists.router)
+app.include_router(sharing.router)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.APPSYNC_RESOLVER)
