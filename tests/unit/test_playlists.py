@@ -128,3 +128,12 @@ def test_a_deleted_playlists_entries_go_with_the_cleanup_even_when_redelivered(
         assert cleanup.handler(_cleanup_event(body), LambdaContext("cleanup"))["batchItemFailures"] == []
     assert playlists_data.all_entries(playlist["id"]) == []
     assert playlists_data.forget_entries(playlist["id"]) == 0
+
+
+def test_a_smart_playlist_keeps_a_fractional_minimum_rating(songs: dict[str, str]) -> None:
+    for song_id, stars in zip(songs.values(), (5, 4, 3, 1), strict=True):
+        invoke(listener_event("Mutation", "rateSong", {"songId": song_id, "stars": stars}, sub=ANNA))
+    made = call("createSmartPlaylist", input={"name": "Good", "rules": {"minRating": 3.5, "sort": "TOP_RATED"}})
+    assert made["rules"]["minRating"] == 3.5 and made["songCount"] == 2
+    assert call("playlist", id=made["id"])["rules"]["minRating"] == 3.5
+    assert order(made["id"]) == ["A", "B"]
