@@ -52,6 +52,7 @@ bench: setup
 	$(PY) -m bench.fanout_calls
 	$(PY) -m bench.feed_calls
 	$(PY) -m bench.play_counts
+	$(PY) -m bench.library_calls
 	$(PY) -m bench.realtime_latency
 
 ## Figures at scale on fresh local APIs: importing 1,000 tagged tracks (time and rate until the last is READY),

@@ -139,6 +139,8 @@ def main(argv: list[str]) -> int:
     seeding = args.seed == "demo" and not (state and state.exists)
     # The fan-out calls publishNewContent on this very API, signed with the local credentials.
     os.environ["APPSYNC_URL"] = f"http://127.0.0.1:{args.port}/graphql"
+    # Share links point at the web client; locally, at this server (`/s/<token>`).
+    os.environ.setdefault("SHARE_BASE_URL", f"http://127.0.0.1:{args.port}")
     instances_ready = _warm(functions, aws.API_FUNCTION, aws.POST_CONFIRMATION)
     triggers = _event_sources(stack, functions, processor, cleanup, feed)
     fan_out = QueueTrigger(stack.new_content_queue_url, new_content)

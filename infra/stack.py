@@ -58,6 +58,7 @@ class MusicStack(Stack):
                 "NEW_CONTENT_TOPIC_ARN": releases.topic.topic_arn,
                 "FEED_QUEUE_URL": feed.queue.queue_url,
                 "PLAYS_QUEUE_URL": plays.queue.queue_url,
+                "SHARE_BASE_URL": web.url,  # share links open the web client at /s/<token>
             },
             memory_size=1024,
         )

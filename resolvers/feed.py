@@ -34,6 +34,7 @@ from resolvers.data import discover as discover_data
 from resolvers.data import feed as feed_data
 from resolvers.data import follows as follows_data
 from resolvers.data import inbox as inbox_data
+from resolvers.data import likes as likes_data
 from resolvers.data import ratings as ratings_data
 from resolvers.data import table
 from resolvers.errors import ValidationError
@@ -44,7 +45,9 @@ from resolvers.validation import identifier, page_size
 
 # What one refresh reads, bounded whatever the listener's history.
 TASTE_RATINGS = 500  # the latest ratings a taste is made of
+TASTE_LIKES = 100  # the latest liked songs a taste is made of (a like counts as five stars)
 LIKED_STARS = 4  # a rating that says "more like this"
+MAX_STARS = 5
 TASTES = 3  # top genres and top artists the picks come from
 TASTE_SONGS = 25  # top-rated songs read per genre or artist
 SEEDS = 5  # latest liked songs whose other fans are looked up
@@ -138,6 +141,8 @@ def genre_release_entry(song: Mapping[str, Any], now: datetime) -> Entry:
 def taste_entry(song: Mapping[str, Any], share: float, seed: Mapping[str, Any]) -> Entry:
     """A song from a genre or artist the listener rated highly; `seed` is the rating that says so."""
     score = _scaled(0.5 + 0.3 * share + 0.15 * _quality(song))
+    if seed.get("liked"):
+        return Entry(song["id"], score, "TASTE", f"Because you liked {seed['title']}")
     return Entry(song["id"], score, "TASTE", f"Because you rated {seed['title']} {seed['stars']} stars")
 
 
@@ -260,6 +265,12 @@ def compute(user_id: str, now: datetime) -> list[Entry]:
     ratings = ratings_data.latest_ratings(user_id, TASTE_RATINGS)
     rated = {r["songId"] for r in ratings}
     high = [rating for rating in ratings if rating["stars"] >= LIKED_STARS]
+    # A liked song says "more like this" as five stars do; the reason names the like.
+    likes = likes_data.latest_likes(user_id, "SONG", TASTE_LIKES)
+    rated_high = {rating["songId"] for rating in high}
+    high += [
+        {"songId": one["itemId"], "stars": MAX_STARS, "liked": True} for one in likes if one["itemId"] not in rated_high
+    ]
     songs = table.batch_get("SONG", [rating["songId"] for rating in high])
     liked = [  # latest first, with what the picks are made of; deleted songs drop out
         {**rating, "genre": song["genre"], "artistId": song["artistId"], "title": song["title"]}

@@ -36,6 +36,7 @@ class Settings:
     auto_transcribe: bool = False
     transcribe_language: str = DEFAULT_TRANSCRIBE_LANGUAGE
     plays_queue_url: str | None = None
+    share_base_url: str | None = None
 
     @property
     def cleanup_queue(self) -> str:
@@ -69,6 +70,10 @@ class Settings:
         """Where `recordPlay` queues counted plays for the play consumer to add up."""
         return _required(self.plays_queue_url, "PLAYS_QUEUE_URL")
 
+    def share_base(self) -> str:
+        """Where share links point (the web client's origin): `<base>/s/<token>`."""
+        return _required(self.share_base_url, "SHARE_BASE_URL").rstrip("/")
+
     @property
     def graphql_url(self) -> str:
         """The AppSync GraphQL endpoint the fan-out calls `publishNewContent` on (IAM)."""
@@ -94,4 +99,5 @@ def settings() -> Settings:
         auto_transcribe=os.environ.get("AUTO_TRANSCRIBE_LYRICS", "false").lower() == "true",
         transcribe_language=os.environ.get("TRANSCRIBE_LANGUAGE") or DEFAULT_TRANSCRIBE_LANGUAGE,
         plays_queue_url=os.environ.get("PLAYS_QUEUE_URL") or None,
+        share_base_url=os.environ.get("SHARE_BASE_URL") or None,
     )

@@ -16,10 +16,18 @@ folded title or name (`resolvers/words.py`), `rank` = `average*10^6 (7 digits)#c
 | table          | `USER#sub`                | `NOTE#eventId`    | `notifications` newest first, mark read           |
 | table          | `USER#sub`                | `OFFLINE#s`       | the offline library (and its `OFFLINE_COUNT`)     |
 | table          | `USER#sub`                | `FEED`            | `feed`: the listener's precomputed picks          |
+| table          | `USER#sub`                | `LIKE#KIND#id`    | like/unlike; `liked` (one BatchGetItem)           |
 | table          | `EVENT#eventId`           | `EVENT`           | fan-out idempotency: steps done, lease            |
+| table          | `PLAYLIST#p`              | `PLAYLIST`        | a playlist's header: owner, visibility, count     |
+| table          | `PLAYLIST#p`              | `ENTRY#e`         | an entry by id: remove, move (one item each)      |
+| table          | `SHARE#token`             | `SHARE`           | `shared(token)`, revoke; TTL cleans up            |
 | table          | `SEARCH#` + 2 first chars | `word#KIND#id`    | `search`: word-prefix Query, then BatchGetItem    |
 | byKind         | `ARTIST` `SONG` `ALBUM`   | name / release    | `artists` by name; `songs`, `albums` NEWEST       |
 | byKind         | `RATINGS#sub`             | `ratedAt#s`       | `myRatings`, latest first                         |
+| byKind         | `LIKES#KIND#sub`          | `likedAt#id`      | `myLikes(kind)`, newest first                     |
+| byKind         | `PLAYLISTS#sub`           | `createdAt#p`     | `myPlaylists`, latest created first               |
+| byKind         | `SHARES#sub`              | `createdAt#token` | `myShareLinks`, latest first                      |
+| byParent       | `ENTRIES#p`               | `position#e`      | `Playlist.entries` in order; an insert's neighbours |
 | byParent       | `ARTIST#a`                | `ALBUM#`release   | `Artist.albums`, `albums(artistId)` NEWEST        |
 | byParent       | `ALBUM#b`                 | `SONG#track#id`   | `Album.songs`, `songs(albumId)` NEWEST            |
 | byParent       | `RATERS#s`                | `USER#sub`        | who rated a song: the feed's similar listeners    |

@@ -20,37 +20,49 @@ from schema.filtered_subscription import FilteredSubscription, filtered_subscrip
 from schema.follows import FollowMutation, FollowQuery, FollowSubscription
 from schema.imports import ImportQuery
 from schema.lambda_field import LambdaField, lambda_fields
+from schema.likes import LikeMutation, LikeQuery
 from schema.lyrics import LyricsMutation
 from schema.media import MediaMutation
 from schema.none_field import NoneField, none_fields
 from schema.offline import OfflineMutation, OfflineQuery
+from schema.playlists import PlaylistMutation, PlaylistQuery
 from schema.plays import PlayMutation, PlayQuery
 from schema.ratings import RatingMutation, RatingQuery
 from schema.scalars import SCALAR_MAP
 from schema.search import SearchQuery
+from schema.sharing import SharingMutation, SharingQuery
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 
-Query = merge_types(
-    "Query",
-    (
-        *(CatalogQuery, SearchQuery, FeedQuery, RatingQuery, FollowQuery, OfflineQuery, AccountQuery, ImportQuery),
-        PlayQuery,
-    ),
+QUERIES = (
+    CatalogQuery,
+    SearchQuery,
+    FeedQuery,
+    RatingQuery,
+    FollowQuery,
+    OfflineQuery,
+    AccountQuery,
+    ImportQuery,
+    LikeQuery,
+    PlaylistQuery,
+    SharingQuery,
+    PlayQuery,
 )
-Mutation = merge_types(
-    "Mutation",
-    (
-        CatalogMutation,
-        RatingMutation,
-        FollowMutation,
-        MediaMutation,
-        OfflineMutation,
-        AccountMutation,
-        LyricsMutation,
-        PlayMutation,
-    ),
+MUTATIONS = (
+    CatalogMutation,
+    RatingMutation,
+    FollowMutation,
+    MediaMutation,
+    OfflineMutation,
+    AccountMutation,
+    LikeMutation,
+    PlaylistMutation,
+    LyricsMutation,
+    PlayMutation,
+    SharingMutation,
 )
+Query = merge_types("Query", QUERIES)
+Mutation = merge_types("Mutation", MUTATIONS)
 Subscription = merge_types("Subscription", (FollowSubscription,))
 
 

@@ -70,6 +70,10 @@ class Artist:
     ) -> AlbumConnection:
         """The artist's albums, newest release first."""
 
+    @lambda_field(batch=True)
+    def liked(self) -> bool:
+        """Whether the caller likes this artist."""
+
 
 @strawberry.type
 class Album:
@@ -93,6 +97,10 @@ class Album:
     @lambda_field(batch=True)
     def songs(self, limit: int | None = strawberry.UNSET, next_token: str | None = strawberry.UNSET) -> SongConnection:
         """The album's songs in track order."""
+
+    @lambda_field(batch=True)
+    def liked(self) -> bool:
+        """Whether the caller likes this album."""
 
 
 @strawberry.type
@@ -141,6 +149,10 @@ class Song:
     @lambda_field(batch=True)
     def my_play_count(self) -> int:
         """How many of the caller's plays of this song counted."""
+
+    @lambda_field(batch=True)
+    def liked(self) -> bool:
+        """Whether the caller likes this song."""
 
 
 @strawberry.type

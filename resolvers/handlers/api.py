@@ -12,7 +12,20 @@ from botocore.exceptions import HTTPClientError
 
 from resolvers.errors import InternalError, MusicError, UnavailableError
 from resolvers.observability import logger, tracer
-from resolvers.routes import accounts, catalog, discover, feed, follows, lyrics, media, offline, ratings
+from resolvers.routes import (
+    accounts,
+    catalog,
+    discover,
+    feed,
+    follows,
+    likes,
+    lyrics,
+    media,
+    offline,
+    playlists,
+    ratings,
+    sharing,
+)
 from resolvers.routes import plays as listening
 
 app = AppSyncResolver()
@@ -26,6 +39,9 @@ app.include_router(offline.router)
 app.include_router(accounts.router)
 app.include_router(lyrics.router)
 app.include_router(listening.router)
+app.include_router(likes.router)
+app.include_router(playlists.router)
+app.include_router(sharing.router)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.APPSYNC_RESOLVER)

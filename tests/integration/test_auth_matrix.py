@@ -52,6 +52,7 @@ from tests.media_files import wav
 from tests.test_schema import APPSYNC_DEFINITIONS
 
 GUEST = {"register", "confirmRegistration", "login", "refreshSession"}
+GUEST |= {"shared"}  # anyone holding a share link; listeners too (below)
 ADMIN = {"createArtist", "updateArtist", "deleteArtist", "createAlbum", "updateAlbum", "deleteAlbum"}
 ADMIN |= {"createSong", "updateSong", "deleteSong", "requestUpload"}
 ADMIN |= {"importedItems"}  # the importer's look-up by import key
@@ -64,6 +65,10 @@ LISTENER = {  # listeners and admins alike
     *("emailNotifications", "setEmailNotifications", "onNewContent", "onMyNewContent"),
     *("offlineLibrary", "addToOffline", "removeFromOffline", "offlineSync"),
     *("recordPlay", "recordPlays", "recentlyPlayed"),
+    *("myLikes", "like", "unlike"),
+    *("playlist", "myPlaylists", "createPlaylist", "createSmartPlaylist", "updatePlaylist", "deletePlaylist"),
+    *("addToPlaylist", "removeFromPlaylist", "movePlaylistEntry"),
+    *("myShareLinks", "createShareLink", "revokeShareLink", "shared"),
 }
 MAY_CALL = {"guest": GUEST, "listener": LISTENER, "admin": LISTENER | ADMIN, "backend": BACKEND}
 CALLERS = list(MAY_CALL)

@@ -30,6 +30,7 @@ UPDATE_SONG = "mutation($id: ID!, $i: UpdateSongInput!) { updateSong(id: $id, in
 ARTIST = "query($id: ID!) { artist(id: $id) { id name bio imageUrl genres updatedAt } }"
 ALBUM = "query($id: ID!) { album(id: $id) { id title genre coverUrl updatedAt } }"
 SONG = "query($id: ID!) { song(id: $id) { id title genre trackNumber updatedAt } }"
+MY_PLAYLISTS = "{ myPlaylists(limit: 100) { items { id name } } }"
 SEARCH = (
     "query($q: String!) { search(query: $q, limit: 50) { artists { id name } albums { id title } songs { id title } } }"
 )
@@ -116,6 +117,32 @@ def test_hostile_titles_are_refused_and_nothing_is_stored(admin: Run, artist: di
         assert error["errorType"] == "ValidationError" and why in error["message"], (document, error)
     after = [admin(query, id=item) for query, item in ((ARTIST, artist["id"]), (SONG, artist["songId"]))]
     assert after == before, "nothing changed"
+
+
+@pytest.mark.parametrize(("template", "why"), HOSTILE_TEXT.values(), ids=HOSTILE_TEXT.keys())
+def test_hostile_playlist_names_are_refused_and_nothing_is_stored(listener: Run, template: str, why: str) -> None:
+    name = template.replace("{}", marker(), 1)
+    before = listener(MY_PLAYLISTS)["myPlaylists"]["items"]
+    for document, variables in (
+        ("mutation($i: CreatePlaylistInput!) { createPlaylist(input: $i) { id } }", {"i": {"name": name}}),
+        (
+            "mutation($i: CreateSmartPlaylistInput!) { createSmartPlaylist(input: $i) { id } }",
+            {"i": {"name": name, "rules": {}}},
+        ),
+    ):
+        error = refused(listener, document, **variables)
+        assert error["errorType"] == "ValidationError" and why in error["message"], (document, error)
+    assert listener(MY_PLAYLISTS)["myPlaylists"]["items"] == before, "nothing stored"
+
+
+@pytest.mark.parametrize(
+    "token", ["", "x" * 10_000, "A" * 31 + "\x00", "SHARE#" + "A" * 26, "A" * 31 + "\u202e", "../" + "A" * 29]
+)
+def test_share_tokens_that_are_not_tokens_are_validation_errors(guest: Run, listener: Run, token: str) -> None:
+    error = refused(guest, "query($t: String!) { shared(token: $t) { title } }", t=token)
+    assert error["errorType"] == "ValidationError" and "not a share token" in error["message"]
+    error = refused(listener, "mutation($t: String!) { revokeShareLink(token: $t) }", t=token)
+    assert error["errorType"] == "ValidationError"
 
 
 @pytest.mark.parametrize(
@@ -254,6 +281,21 @@ def test_ids_that_are_not_ids_are_validation_errors_and_change_nothing(
             "mutation($p: [PlayInput!]!) { recordPlays(plays: $p) { counted } }",
             {"p": [{**PLAY, "songId": spoil(song_id)}]},
         ),
+        (listener, "mutation($id: ID!) { like(input: {songId: $id}) { kind } }", {"id": spoil(song_id)}),
+        (listener, "mutation($id: ID!) { like(input: {artistId: $id}) { kind } }", {"id": spoil(artist_id)}),
+        (listener, "mutation($id: ID!) { unlike(input: {albumId: $id}) }", {"id": spoil(album_id)}),
+        (listener, "query($id: ID!) { playlist(id: $id) { id } }", {"id": spoil(song_id)}),
+        (listener, "mutation($id: ID!) { deletePlaylist(id: $id) }", {"id": spoil(song_id)}),
+        (
+            listener,
+            "mutation($id: ID!, $s: [ID!]!) { addToPlaylist(playlistId: $id, songIds: $s) { id } }",
+            {"id": spoil(song_id), "s": [song_id]},
+        ),
+        (
+            listener,
+            "mutation($id: ID!) { createShareLink(input: {albumId: $id}) { token } }",
+            {"id": spoil(album_id)},
+        ),
         (admin, UPDATE_ARTIST, {"id": spoil(artist_id), "i": {"name": f"Renamed {word}"}}),
         (admin, UPDATE_ALBUM, {"id": spoil(album_id), "i": {"title": f"Renamed {word}"}}),
         (admin, UPDATE_SONG, {"id": spoil(song_id), "i": {"title": f"Renamed {word}"}}),
@@ -276,6 +318,8 @@ def test_ids_that_are_not_ids_are_validation_errors_and_change_nothing(
     assert found(admin, word) == [], "nothing created"
     follows = listener("{ myFollows(limit: 100) { items { artistId } } }")["myFollows"]["items"]
     assert artist_id not in [follow["artistId"] for follow in follows], "nothing followed"
+    liked = listener("{ myLikes(kind: ARTIST, limit: 100) { items { artist { id } } } }")["myLikes"]["items"]
+    assert artist_id not in [(like["artist"] or {}).get("id") for like in liked], "nothing liked"
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,282 @@
+"""Playlists: one partition per playlist (`PLAYLIST#p`), its header and its entries.
+
+The header (`PLAYLIST`) keeps the owner, the visibility and the exact `songCount` and
+`durationSeconds`; it is listed by owner on `byKind` (`PLAYLISTS#sub`, `createdAt#p`). An
+entry (`ENTRY#e`) is addressed by its id and ordered on `byParent` (`ENTRIES#p`, its position
+then its id; see resolvers/positions.py), so a move rewrites one item's index keys. Every
+change of entries is one transaction with the header: the count moves with the entries, and
+the owner and the entries' existence are conditions, so a move racing a delete fails rather
+than bring the entry back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from resolvers.data.table import (
+    Page,
+    batch_get_raw,
+    batch_write,
+    client,
+    query_all,
+    query_page,
+    table_name,
+    to_item,
+    to_raw,
+    transact,
+)
+from resolvers.table_layout import INDEXES, PARTITION_KEY, SORT_KEY
+
+ORDER = INDEXES["byParent"]
+# Above every position key: "9" * WIDTH sorts below it, and an id follows a position.
+AFTER_ALL = "~"
+
+
+def playlist_key(playlist_id: str) -> dict[str, str]:
+    return {PARTITION_KEY: f"PLAYLIST#{playlist_id}", SORT_KEY: "PLAYLIST"}
+
+
+def entry_key(playlist_id: str, entry_id: str) -> dict[str, str]:
+    return {PARTITION_KEY: f"PLAYLIST#{playlist_id}", SORT_KEY: f"ENTRY#{entry_id}"}
+
+
+def order_key(position: str, entry_id: str) -> str:
+    return f"{position}#{entry_id}"
+
+
+def _storable(value: Any) -> Any:
+    """DynamoDB numbers are Decimals (a smart playlist's `minRating` is a float)."""
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, dict):
+        return {k: _storable(v) for k, v in value.items()}
+    return value
+
+
+def _playlist_item(playlist: Mapping[str, Any]) -> dict[str, Any]:
+    by_owner = INDEXES["byKind"]
+    return {
+        **playlist_key(playlist["id"]),
+        by_owner[0]: f"PLAYLISTS#{playlist['ownerId']}",
+        by_owner[1]: f"{playlist['createdAt']}#{playlist['id']}",
+        "kind": "PLAYLIST",
+        **_storable(dict(playlist)),
+    }
+
+
+def _entry_item(entry: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        **entry_key(entry["playlistId"], entry["id"]),
+        ORDER[0]: f"ENTRIES#{entry['playlistId']}",
+        ORDER[1]: order_key(entry["position"], entry["id"]),
+        "kind": "ENTRY",
+        **entry,
+    }
+
+
+def put_playlist(playlist: Mapping[str, Any]) -> None:
+    client().put_item(
+        TableName=table_name(), Item=to_raw(_playlist_item(playlist)), ConditionExpression="attribute_not_exists(PK)"
+    )
+
+
+def get_playlist(playlist_id: str) -> dict[str, Any] | None:
+    raw = client().get_item(TableName=table_name(), Key=to_raw(playlist_key(playlist_id)), ConsistentRead=True)
+    return to_item(raw["Item"]) if "Item" in raw else None
+
+
+def playlist_and_entries(
+    playlist_id: str, entry_ids: Sequence[str], song_ids: Sequence[str] = ()
+) -> tuple[dict[str, Any] | None, dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """The header, these entries and these songs as they are now: one strongly consistent
+    BatchGetItem (this spans the catalog on purpose: an insert checks its songs in the same read)."""
+    keys = [playlist_key(playlist_id)] + [entry_key(playlist_id, e) for e in entry_ids]
+    keys += [{PARTITION_KEY: f"SONG#{s}", SORT_KEY: "SONG"} for s in song_ids]
+    header: dict[str, Any] | None = None
+    entries: dict[str, dict[str, Any]] = {}
+    songs: dict[str, dict[str, Any]] = {}
+    for raw in batch_get_raw(keys, consistent=True):
+        sort_key = raw[SORT_KEY]["S"]
+        item = to_item(raw)
+        if sort_key == "PLAYLIST":
+            header = item
+        elif sort_key == "SONG":
+            songs[item["id"]] = item
+        else:
+            entries[item["id"]] = item
+    return header, entries, songs
+
+
+def update_playlist(playlist_id: str, owner_id: str, changes: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Set these header fields if the caller owns the playlist; the header after, or None when refused."""
+    names = {f"#a{n}": name for n, name in enumerate(changes)}
+    values = {f":a{n}": value for n, value in enumerate(changes.values())}
+    try:
+        response = client().update_item(
+            TableName=table_name(),
+            Key=to_raw(playlist_key(playlist_id)),
+            UpdateExpression="SET " + ", ".join(f"#a{n} = :a{n}" for n in range(len(changes))),
+            ConditionExpression="attribute_exists(PK) AND ownerId = :me",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=to_raw({**values, ":me": owner_id}),
+            ReturnValues="ALL_NEW",
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return None
+        raise
+    return to_item(response["Attributes"])
+
+
+def delete_playlist(playlist_id: str, owner_id: str) -> bool:
+    """Delete the header if the caller owns it; its entries go afterwards (`forget_entries`)."""
+    try:
+        client().delete_item(
+            TableName=table_name(),
+            Key=to_raw(playlist_key(playlist_id)),
+            ConditionExpression="attribute_exists(PK) AND ownerId = :me",
+            ExpressionAttributeValues=to_raw({":me": owner_id}),
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def forget_entries(playlist_id: str) -> int:
+    """Delete every entry of a deleted playlist (its partition, read page by page); returns how many."""
+    request = {
+        "TableName": table_name(),
+        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :entry)",
+        "ExpressionAttributeValues": to_raw({":pk": f"PLAYLIST#{playlist_id}", ":entry": "ENTRY#"}),
+        "ProjectionExpression": f"{PARTITION_KEY}, {SORT_KEY}",
+    }
+    keys = [{PARTITION_KEY: raw[PARTITION_KEY], SORT_KEY: raw[SORT_KEY]} for raw in query_all(request)]
+    batch_write([{"DeleteRequest": {"Key": key}} for key in keys])
+    return len(keys)
+
+
+def playlists_page(owner_id: str, limit: int, next_token: str | None) -> Page:
+    """A listener's playlists, the latest created first (one Query)."""
+    return query_page("byKind", f"PLAYLISTS#{owner_id}", limit=limit, next_token=next_token, newest_first=True)
+
+
+def entries_page(playlist_id: str, limit: int, next_token: str | None) -> Page:
+    """Entries in playlist order (one Query)."""
+    return query_page("byParent", f"ENTRIES#{playlist_id}", limit=limit, next_token=next_token)
+
+
+def edge_entries(playlist_id: str, *, last: bool, limit: int) -> list[dict[str, Any]]:
+    """The first (or last) few entries: the neighbours of an insert at the start (or the end)."""
+    return query_page("byParent", f"ENTRIES#{playlist_id}", limit=limit, next_token=None, newest_first=last).items
+
+
+def entries_from(playlist_id: str, entry: Mapping[str, Any], limit: int) -> list[dict[str, Any]]:
+    """This entry and the few after it, in order (one Query)."""
+    start = order_key(entry["position"], entry["id"])
+    page = query_page("byParent", f"ENTRIES#{playlist_id}", limit=limit, next_token=None, sort_range=(start, AFTER_ALL))
+    return page.items
+
+
+def all_entries(playlist_id: str) -> list[dict[str, Any]]:
+    """Every entry in order (a rebalance only)."""
+    request = {
+        "TableName": table_name(),
+        "IndexName": "byParent",
+        "KeyConditionExpression": "#pk = :pk",
+        "ExpressionAttributeNames": {"#pk": ORDER[0]},
+        "ExpressionAttributeValues": to_raw({":pk": f"ENTRIES#{playlist_id}"}),
+    }
+    return [to_item(raw) for raw in query_all(request)]
+
+
+def _header_change(
+    playlist_id: str, owner_id: str, count: int, duration: int, *, now: str, room: int | None
+) -> dict[str, Any]:
+    """Move the header's count and duration, if the caller owns it (and, with `room`, it has room)."""
+    condition = "attribute_exists(PK) AND ownerId = :me"
+    values: dict[str, Any] = {":me": owner_id, ":n": count, ":d": duration, ":now": now}
+    if room is not None:
+        condition += " AND songCount <= :room"
+        values[":room"] = room
+    return {
+        "Update": {
+            "TableName": table_name(),
+            "Key": to_raw(playlist_key(playlist_id)),
+            "UpdateExpression": "ADD songCount :n, durationSeconds :d SET updatedAt = :now",
+            "ConditionExpression": condition,
+            "ExpressionAttributeValues": to_raw(values),
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+    }
+
+
+def add_entries(playlist_id: str, owner_id: str, entries: Sequence[Mapping[str, Any]], now: str, most: int) -> bool:
+    """Put these entries and count them on the header, if the owner's playlist has room for them
+    (at most `most` entries); False when a condition failed (the header changed hands or filled)."""
+    duration = sum(e.get("durationSeconds") or 0 for e in entries)
+    header = _header_change(playlist_id, owner_id, len(entries), duration, now=now, room=most - len(entries))
+    puts = [
+        {
+            "Put": {
+                "TableName": table_name(),
+                "Item": to_raw(_entry_item(e)),
+                "ConditionExpression": "attribute_not_exists(PK)",
+            }
+        }
+        for e in entries
+    ]
+    return not transact([header, *puts])
+
+
+def remove_entries(playlist_id: str, owner_id: str, entries: Sequence[Mapping[str, Any]], now: str) -> bool:
+    """Delete these entries and uncount them, if they all still exist; False when one did not."""
+    duration = sum(e.get("durationSeconds") or 0 for e in entries)
+    header = _header_change(playlist_id, owner_id, -len(entries), -duration, now=now, room=None)
+    deletes = [
+        {
+            "Delete": {
+                "TableName": table_name(),
+                "Key": to_raw(entry_key(playlist_id, e["id"])),
+                "ConditionExpression": "attribute_exists(PK)",
+            }
+        }
+        for e in entries
+    ]
+    return not transact([header, *deletes])
+
+
+def _position_update(playlist_id: str, entry_id: str, position: str) -> dict[str, Any]:
+    return {
+        "TableName": table_name(),
+        "Key": to_raw(entry_key(playlist_id, entry_id)),
+        "UpdateExpression": "SET #position = :position, #order = :order",
+        "ConditionExpression": "attribute_exists(PK)",
+        "ExpressionAttributeNames": {"#position": "position", "#order": ORDER[1]},
+        "ExpressionAttributeValues": to_raw({":position": position, ":order": order_key(position, entry_id)}),
+    }
+
+
+def move_entry(playlist_id: str, owner_id: str, entry_id: str, position: str, now: str) -> bool:
+    """Give one entry a new position, if it still exists and the caller owns the playlist."""
+    header = _header_change(playlist_id, owner_id, 0, 0, now=now, room=None)
+    return not transact([header, {"Update": _position_update(playlist_id, entry_id, position)}])
+
+
+def reposition(playlist_id: str, positions: Mapping[str, str]) -> int:
+    """Rebalance: new positions for these entries, one conditional update each (an entry
+    removed meanwhile stays removed); returns how many were moved."""
+    moved = 0
+    for entry_id, position in positions.items():
+        try:
+            client().update_item(**_position_update(playlist_id, entry_id, position))
+            moved += 1
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+    return moved
