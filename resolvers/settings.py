@@ -70,6 +70,7 @@ class Settings:
         """Where `recordPlay` queues counted plays for the play consumer to add up."""
         return _required(self.plays_queue_url, "PLAYS_QUEUE_URL")
 
+    @property
     def share_base(self) -> str:
         """Where share links point (the web client's origin): `<base>/s/<token>`."""
         return _required(self.share_base_url, "SHARE_BASE_URL").rstrip("/")
