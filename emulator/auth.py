@@ -11,6 +11,7 @@ Field level: the field's `@aws_*` directives, else its type's, else the default 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -27,6 +28,7 @@ API_KEY = "API_KEY"
 IAM = "AWS_IAM"
 # The pool's keys come from the local emulation: a dead one fails sign-in checks within seconds.
 JWKS_TIMEOUT_SECONDS = 5
+VERIFIED_TOKENS_KEPT = 1024  # bounds the cache of verified tokens (emulator/auth.py Authenticator)
 
 
 class Unauthenticated(Exception):
@@ -90,6 +92,10 @@ class Caller:
 class Authenticator:
     def __init__(self, stack: LocalStack) -> None:
         self.stack = stack
+        # Tokens that verified, with their claims: a client sends the same token with every request,
+        # and an RS256 check per request is CPU the emulator's one GIL shares with everything else.
+        # A hit is still checked against its `exp`; nothing else about a verified token can change.
+        self._verified: dict[str, dict[str, Any]] = {}
 
     @cached_property
     def _jwks(self) -> jwt.PyJWKClient:
@@ -128,6 +134,16 @@ class Authenticator:
         return {"accessKey": key, "userArn": f"arn:aws:iam::{ACCOUNT_ID}:user/{key}"}
 
     def _verify(self, token: str) -> dict[str, Any]:
+        claims = self._verified.get(token)
+        if claims is not None and claims["exp"] > time.time():
+            return claims
+        claims = self._verify_token(token)
+        if len(self._verified) >= VERIFIED_TOKENS_KEPT:
+            self._verified.pop(next(iter(self._verified)), None)  # the oldest
+        self._verified[token] = claims
+        return claims
+
+    def _verify_token(self, token: str) -> dict[str, Any]:
         try:
             key = self._jwks.get_signing_key_from_jwt(token)
             claims = jwt.decode(

@@ -12,7 +12,8 @@ does around our code, and nothing else:
   to the local outbox for every email subscription whose filter policy matches it.
 - DynamoDB serves concurrent requests safely: moto's requests read and change shared
   dictionaries (a write landing while a transaction copied the table broke it, "dictionary
-  changed size during iteration", a 500). Here DynamoDB requests run one at a time.
+  changed size during iteration", a 500). Here moto's DynamoDB actions run one at a time
+  (`DYNAMODB_LOCK`); their responses are encoded outside the lock (moto_fixes/json_responses.py).
 - DynamoDB's cost does not grow with the table and retried transactions are idempotent:
   emulator/moto_fixes/ (docs/emulator-dynamodb.md).
 """
@@ -24,7 +25,6 @@ import logging
 import os
 import secrets
 import socket
-import threading
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -33,12 +33,12 @@ import boto3
 from moto.cognitoidp import models as cognito_models
 from moto.cognitoidp import responses as cognito_responses
 from moto.cognitoidp.exceptions import CodeMismatchException
-from moto.dynamodb import responses as dynamodb_responses
 from moto.server import ThreadedMotoServer
 from moto.sns import models as sns_models
 
 from emulator import cognito_flows, moto_fixes
 from emulator.lambdas import Functions
+from emulator.moto_fixes import json_responses
 from emulator.outbox import Outbox
 from resolvers.table_layout import create_table_request
 from schema.directives import ADMIN_GROUP, LISTENER_GROUP
@@ -263,22 +263,9 @@ class SnsEmail:
         )
 
 
-# Held by every DynamoDB request in moto, and by whoever reads moto's tables directly.
-DYNAMODB_LOCK = threading.Lock()
-
-
-def serialize_dynamodb() -> None:
-    """One DynamoDB request at a time in moto (see the module's docstring)."""
-    original = dynamodb_responses.DynamoHandler.call_action
-    if getattr(original, "serialized", False):
-        return
-
-    def call_action(handler: Any) -> Any:
-        with DYNAMODB_LOCK:
-            return original(handler)
-
-    call_action.serialized = True  # type: ignore[attr-defined]
-    dynamodb_responses.DynamoHandler.call_action = call_action  # type: ignore[method-assign]
+# Held by every DynamoDB action in moto (once moto_fixes are installed), and by whoever reads
+# moto's tables directly.
+DYNAMODB_LOCK = json_responses.LOCK
 
 
 class EmbeddedAws:
@@ -317,7 +304,6 @@ class EmbeddedAws:
         self.cognito.install()
         cognito_flows.install()
         SnsEmail(self.outbox).install()
-        serialize_dynamodb()
         moto_fixes.install()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
         self._server.start()

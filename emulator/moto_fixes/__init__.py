@@ -5,6 +5,8 @@
 - `transactions`: a transaction deep-copied every table it named; now only its items.
 - `request_tokens`: `ClientRequestToken` makes a retried transaction idempotent, as on AWS.
 - `indexes`: queries read one partition, of the table or of an index, not every item.
+- `json_responses`: data responses are encoded as the JSON they are, not through moto's
+  shape-walking serializer, and outside `LOCK`, which now covers moto's actions only.
 
 Each module replaces one moto function with a version of its own and says why; they are
 written against moto 5.2.5, so `install()` refuses another version: re-read them first.
@@ -15,10 +17,10 @@ from __future__ import annotations
 
 import moto
 
-from emulator.moto_fixes import indexes, model_registry, request_tokens, transactions
+from emulator.moto_fixes import indexes, json_responses, model_registry, request_tokens, transactions
 
 MOTO_VERSION = "5.2.5"
-FIXES = (model_registry, transactions, request_tokens, indexes)
+FIXES = (model_registry, transactions, request_tokens, indexes, json_responses)
 
 
 def install() -> None:

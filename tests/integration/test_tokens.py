@@ -107,6 +107,15 @@ def test_tokens_differing_in_one_claim_are_refused(
     assert status(local_api, sign({**real_claims, **change})) == 401, why
 
 
+def test_a_token_that_was_accepted_is_refused_once_it_expires(local_api: Api, real_claims: dict[str, Any]) -> None:
+    """The emulator keeps tokens it verified (emulator/auth.py): a kept token still expires."""
+    expires = int(time.time()) + 8  # leaves a busy machine time to answer the first request
+    token = sign({**real_claims, "exp": expires})
+    assert status(local_api, token) == 200
+    time.sleep(max(0.0, expires - time.time()) + 1.5)
+    assert status(local_api, token) == 401
+
+
 def test_an_unsigned_token_is_refused(local_api: Api, real_claims: dict[str, Any]) -> None:
     unsigned = jwt.encode(real_claims, key=None, algorithm="none")
     assert status(local_api, unsigned) == 401
