@@ -100,9 +100,12 @@ async def expect(socket: ClientConnection, kind: str) -> None:
             raise RuntimeError(f"expected {kind}, got {message}")
 
 
-def send(request: urllib.request.Request) -> bytes:
+def send(request: urllib.request.Request) -> None:
+    """Publish; a refused publish fails the bench at once rather than as a wait for events that never come."""
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - our own local API
-        return response.read()
+        answer = json.load(response)
+    if answer.get("errors"):
+        raise RuntimeError(answer["errors"])
 
 
 def percentiles(samples: list[float]) -> str:
@@ -124,6 +127,7 @@ def content(artist_id: str, title: str) -> dict[str, Any]:
         "artistName": "Bench Band",
         "genre": "jazz",
         "publishedAt": "2026-01-01T00:00:00.000Z",
+        "audiences": [f"ARTIST#{artist_id}", "GENRE#jazz"],  # as the fan-out names them (resolvers/releases.py)
     }
 
 
@@ -170,9 +174,9 @@ async def measure(base: str, args: argparse.Namespace) -> tuple[list[float], lis
         body = json.dumps({"query": PUBLISH, "variables": {"input": content(artist_id, title)}}).encode()
         request = realtime.signed_request(f"{base}/graphql", body)
         started = time.perf_counter()
-        sent = asyncio.create_task(asyncio.to_thread(send, request))
-        published.append(await arrivals.last(title) - started)
-        await sent
+        # gather: a publish that fails ends the bench now, not after the wait for its event.
+        last, _ = await asyncio.gather(arrivals.last(title), asyncio.to_thread(send, request))
+        published.append(last - started)
 
     released: list[float] = []
     for n in range(args.releases):
