@@ -41,6 +41,17 @@ class Subscriber:
     queue: asyncio.Queue = field(default_factory=asyncio.Queue)
     loop: asyncio.AbstractEventLoop = field(default_factory=asyncio.get_running_loop)
 
+    def deliver(self, item: Any) -> None:
+        """Queue an item from any thread; on the subscriber's own loop at once, without a wake-up call per item."""
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is self.loop:
+            self.queue.put_nowait(item)
+        else:
+            self.loop.call_soon_threadsafe(self.queue.put_nowait, item)
+
     def wants(self, mutation: str, result: Mapping[str, Any]) -> bool:
         return (
             mutation in self.mutations
@@ -113,7 +124,7 @@ class Subscriptions:
         matched = [s for s in list(self._subscribers.values()) if s.wants(mutation, result)]
         event = Event(result)  # one for all: subscribers with the same document and auth share its execution
         for subscriber in matched:
-            subscriber.loop.call_soon_threadsafe(subscriber.queue.put_nowait, event)
+            subscriber.deliver(event)
         return len(matched)
 
     def invalidate(self, field_name: str, payload: Mapping[str, Any]) -> int:
@@ -121,7 +132,7 @@ class Subscriptions:
         ended = [s for s in list(self._subscribers.values()) if s.invalidated_by(field_name, payload)]
         for subscriber in ended:
             self.unregister(subscriber)
-            subscriber.loop.call_soon_threadsafe(subscriber.queue.put_nowait, _END)
+            subscriber.deliver(_END)
         return len(ended)
 
     def active(self) -> list[dict[str, Any]]:
