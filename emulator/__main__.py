@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
@@ -222,10 +223,15 @@ def _print_frontend(frontend: Frontend, port: int) -> None:
 
 
 def _servers(app: Starlette, port: int, certificates: tls.LocalTls) -> tuple[uvicorn.Server, uvicorn.Server]:
-    """The app over plain HTTP on `port` (curl, GraphiQL, the backend's publishes) and over TLS."""
-    plain = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    """The app over plain HTTP on `port` (curl, GraphiQL, the backend's publishes) and over TLS.
+
+    No permessage-deflate: events are a few hundred bytes of JSON, and compressing each one
+    for each subscriber (each connection has its own compressor) cost more than it saved.
+    """
+    common: dict[str, Any] = {"log_level": "warning", "ws_per_message_deflate": False}
+    plain = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, **common))
     certificate, key = str(certificates.certificate_file), str(certificates.key_file)
-    secure = uvicorn.Config(app, ssl_certfile=certificate, ssl_keyfile=key, log_level="warning")
+    secure = uvicorn.Config(app, ssl_certfile=certificate, ssl_keyfile=key, **common)
     return plain, uvicorn.Server(secure)
 
 

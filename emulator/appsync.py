@@ -9,7 +9,8 @@ Every field of every object type is rebound generically:
   those mutations whose fields match its non-null arguments (emulator/subscriptions.py),
   its auth directives applying to the subscriber; when schema/filtered_subscription.py
   marks it, its Lambda's enhanced filter applies too, and the mutations that invalidate
-  it end the caller's subscriptions (emulator/enhanced.py);
+  it end the caller's subscriptions (emulator/enhanced.py); subscribers whose execution of an
+  event cannot differ share one (emulator/shared_events.py);
 - any other field returns the parent's property of the same name, as AppSync does.
 Errors come back in AppSync's shape, with `errorType`, and never with a traceback.
 """
@@ -36,7 +37,7 @@ from graphql import (
 )
 from strawberry.dataloader import DataLoader
 
-from emulator import enhanced
+from emulator import enhanced, shared_events
 from emulator.auth import Caller, allows, auth_directives
 from emulator.lambdas import Function, LambdaError
 from emulator.subscriptions import Subscriptions
@@ -72,6 +73,7 @@ def bind(schema: strawberry.Schema, api: Function) -> Subscriptions:
     names = schema.config.name_converter
     roots = schema._schema
     subscriptions = Subscriptions()
+    schema.execution_context_class = shared_events.SharedEventExecution  # one execution per distinct outcome
     triggers = _subscribed_mutations(schema)
     filtered = {(f.type_name, f.field_name) for f in filtered_subscriptions(schema)}
     invalidated = invalidations(filtered_subscriptions(schema))
@@ -265,6 +267,7 @@ async def _batch_invoke(api: Function, events: list[dict[str, Any]]) -> list[Any
 def resolver_event(source: Any, info: GraphQLResolveInfo, arguments: dict[str, Any]) -> dict[str, Any]:
     """The event AppSync sends a Lambda resolver (the context of infra/lambda_resolver.js)."""
     caller: Caller = info.context["caller"]
+    shared_events.mark_identity_read(info.context)
     node = info.field_nodes[0]
     return {
         "arguments": _as_json(arguments),

@@ -8,7 +8,8 @@ subscription field's `@aws_subscribe(mutations: [...])` and wires:
   mutation selected (AppSync sends subscribers the mutation's selection set), goes to
   every subscriber whose arguments equal the result's fields of the same name.
 Each subscriber then gets that result through its own selection set, and the field
-auth directives are checked against the subscriber, as AppSync does. A subscriber may
+auth directives are checked against the subscriber, as AppSync does (subscribers whose
+execution cannot differ share one: emulator/shared_events.py). A subscriber may
 also hold an enhanced filter and an invalidation filter (emulator/enhanced.py sets them,
 emulator/filters.py evaluates them); `invalidate` ends the subscriptions it matches.
 """
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from emulator import filters as enhanced_filters
+from emulator.shared_events import Event
 
 _ids = itertools.count(1)
 _END = object()  # queued by `invalidate`: the stream ends, and the client gets `complete`
@@ -38,6 +40,17 @@ class Subscriber:
     id: int = field(default_factory=lambda: next(_ids))
     queue: asyncio.Queue = field(default_factory=asyncio.Queue)
     loop: asyncio.AbstractEventLoop = field(default_factory=asyncio.get_running_loop)
+
+    def deliver(self, item: Any) -> None:
+        """Queue an item from any thread; on the subscriber's own loop at once, without a wake-up call per item."""
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is self.loop:
+            self.queue.put_nowait(item)
+        else:
+            self.loop.call_soon_threadsafe(self.queue.put_nowait, item)
 
     def wants(self, mutation: str, result: Mapping[str, Any]) -> bool:
         return (
@@ -109,8 +122,9 @@ class Subscriptions:
         if not isinstance(result, Mapping):
             return 0
         matched = [s for s in list(self._subscribers.values()) if s.wants(mutation, result)]
+        event = Event(result)  # one for all: subscribers with the same document and auth share its execution
         for subscriber in matched:
-            subscriber.loop.call_soon_threadsafe(subscriber.queue.put_nowait, dict(result))
+            subscriber.deliver(event)
         return len(matched)
 
     def invalidate(self, field_name: str, payload: Mapping[str, Any]) -> int:
@@ -118,7 +132,7 @@ class Subscriptions:
         ended = [s for s in list(self._subscribers.values()) if s.invalidated_by(field_name, payload)]
         for subscriber in ended:
             self.unregister(subscriber)
-            subscriber.loop.call_soon_threadsafe(subscriber.queue.put_nowait, _END)
+            subscriber.deliver(_END)
         return len(ended)
 
     def active(self) -> list[dict[str, Any]]:

@@ -134,6 +134,7 @@ def new_content(artist_id: str) -> dict[str, Any]:
         "artistName": "Test Band",
         "genre": "jazz",
         "publishedAt": "2026-01-01T00:00:00.000Z",
+        "audiences": [f"ARTIST#{artist_id}", "GENRE#jazz"],  # required since onMyNewContent filters on it
     }
 
 
