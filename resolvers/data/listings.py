@@ -1,5 +1,5 @@
-"""How songs, albums and artists are listed and found: the index keys and index items derived
-from their fields.
+"""How songs, albums and artists are listed and found (and PUBLIC playlists found): the index
+keys and index items derived from their fields.
 
 One table (`LISTINGS`) says where each (kind, scope, order) list is read; the index keys an
 item carries are derived from that same table, so a list and the keys it reads cannot
