@@ -7,8 +7,8 @@ invokes the API handler (batched per level, as AppSync BatchInvoke does), and th
 handler talks to DynamoDB (in-process moto). Calls are counted with botocore's event
 hooks on the handler's own client. Goals: a 50-song page with artist and album in at
 most 3 DynamoDB calls, whatever the page size; every discover and search variant (each
-filter and sort of `songs`, `albums`, `artists`, and `search`) at most 2 per page, checked
-here: the run fails when one costs more.
+filter and sort of `songs`, `albums`, `artists`, and `search`, its PUBLIC playlists included)
+at most 2 per page, checked here: the run fails when one costs more.
 """
 
 from __future__ import annotations
@@ -88,9 +88,10 @@ def _discover_operations() -> dict[str, str]:
             )
     operations["artists()"] = "{ artists(limit: 50) { items { name } nextToken } }"
     operations["artists(genre)"] = '{ artists(filter: {genre: "rock"}, limit: 50) { items { name } } }'
-    for query in ("song", "albu 4", "ártist 3"):
+    for query in ("song", "albu 4", "ártist 3", "list song"):  # the last: only PUBLIC playlists
         operations[f'search("{query}")'] = (
-            f'{{ search(query: "{query}", limit: 50) {{ artists {{ name }} albums {{ title }} songs {{ title }} }} }}'
+            f'{{ search(query: "{query}", limit: 50) {{ artists {{ name }} albums {{ title }} songs {{ title }}'
+            " playlists { name } } }"
         )
     # Declare the variables each document uses (GraphQL refuses unused ones).
     for name, document in operations.items():
@@ -103,8 +104,8 @@ def _count_items(data: dict[str, Any]) -> int:
     root = next(iter(data.values()))
     if isinstance(root, dict) and "items" in root:
         return len(root["items"])
-    if isinstance(root, dict) and {"artists", "albums", "songs"} <= root.keys():
-        return sum(len(root[kind]) for kind in ("artists", "albums", "songs"))
+    if isinstance(root, dict) and {"artists", "albums", "songs", "playlists"} <= root.keys():
+        return sum(len(root[kind]) for kind in ("artists", "albums", "songs", "playlists"))
     return 1
 
 
@@ -175,6 +176,15 @@ def main() -> None:
                         id=song,
                         n=1 + s + b,
                     )
+
+        # Playlists that `search("song")` finds (PUBLIC) and must not (PRIVATE: no search words).
+        for n in range(10):
+            run(
+                "mutation($n: String!, $v: PlaylistVisibility!) { createPlaylist(input: {name: $n, visibility: $v}) "
+                "{ id } }",
+                n=f"Song list {n}",
+                v=("PUBLIC", "PRIVATE")[n % 2],
+            )
 
         table.client().meta.events.register("before-call.dynamodb", counter.on_call)
 

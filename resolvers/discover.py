@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from resolvers import playlists
 from resolvers.catalog import present_song
 from resolvers.data import discover as discover_data
 from resolvers.data import table
@@ -167,9 +168,11 @@ def list_artists(artist_filter: Mapping[str, Any] | None, limit: Any, next_token
 
 
 def search(query: Any, limit: Any, *, playable_only: bool) -> dict[str, list[dict[str, Any]]]:
-    """Artists, albums and songs whose name has a word starting with each word of the query,
-    ignoring case and accents ("beyo" finds "Beyoncé"). The longest word picks the index
-    partition; the others narrow it. Songs only when READY if `playable_only`."""
+    """Artists, albums, songs and PUBLIC playlists whose name has a word starting with each word
+    of the query, ignoring case and accents ("beyo" finds "Beyoncé"). The longest word picks
+    the index partition; the others narrow it. Songs only when READY if `playable_only`.
+    Only a PUBLIC playlist has search words; one read PUBLIC is still checked, as the header
+    is what says who may read it."""
     if not isinstance(query, str) or len(query) > QUERY_MAX:
         raise ValidationError(f"query: text of at most {QUERY_MAX} characters")
     words = list(dict.fromkeys(all_words(query)))
@@ -177,11 +180,14 @@ def search(query: Any, limit: Any, *, playable_only: bool) -> dict[str, list[dic
         raise ValidationError(f"query: give a word of at least {MIN_WORD} letters or digits")
     first = max(words, key=len)
     others = [w for w in words if w != first and not first.startswith(w)]
-    found: dict[str, list[dict[str, Any]]] = {"artists": [], "albums": [], "songs": []}
+    found: dict[str, list[dict[str, Any]]] = {"artists": [], "albums": [], "songs": [], "playlists": []}
     for kind, item in discover_data.search(first, others, page_size(limit)):
         if kind == "SONG":
             if item.get("status") == "READY" or not playable_only:
                 found["songs"].append(present_song(item))
+        elif kind == "PLAYLIST":
+            if item.get("visibility") == "PUBLIC":
+                found["playlists"].append(playlists.present(item))
         else:
             found[f"{kind.lower()}s"].append(item)
     return found

@@ -124,12 +124,14 @@ def create_playlist(user_id: str, given: Mapping[str, Any] | None) -> dict[str, 
 
 
 def update_playlist(user_id: str, playlist_id: Any, given: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Rename, describe or change the visibility of the caller's playlist."""
+    """Rename, describe or change the visibility of the caller's playlist (its search words
+    move in the same write: read first, then written only if still as read)."""
     playlist_id = identifier(playlist_id, "id")
     changes = details(given or {}, creating=False)
+    current = playlists_data.get_playlist(playlist_id)
     if not changes:
-        return present(readable(playlists_data.get_playlist(playlist_id), user_id, playlist_id))
-    updated = playlists_data.update_playlist(playlist_id, user_id, {**changes, "updatedAt": now_iso()})
+        return present(readable(current, user_id, playlist_id))
+    updated = playlists_data.update_playlist(_owned(current, user_id, playlist_id), {**changes, "updatedAt": now_iso()})
     if updated is None:
         _owned(playlists_data.get_playlist(playlist_id), user_id, playlist_id)
         raise ConflictError("The playlist changed meanwhile: try again")
@@ -137,9 +139,11 @@ def update_playlist(user_id: str, playlist_id: Any, given: Mapping[str, Any] | N
 
 
 def delete_playlist(user_id: str, playlist_id: Any) -> str:
-    """Delete the caller's playlist now; its entries go off the request path (the cleanup queue)."""
+    """Delete the caller's playlist and its search words now; its entries go off the request
+    path (the cleanup queue)."""
     playlist_id = identifier(playlist_id, "id")
-    if not playlists_data.delete_playlist(playlist_id, user_id):
+    current = _owned(playlists_data.get_playlist(playlist_id), user_id, playlist_id)
+    if not playlists_data.delete_playlist(current):
         _owned(playlists_data.get_playlist(playlist_id), user_id, playlist_id)
         raise ConflictError("The playlist changed meanwhile: try again")
     cleanup.schedule_cleanup("PLAYLIST", playlist_id)

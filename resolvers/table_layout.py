@@ -22,6 +22,7 @@ folded title or name (`resolvers/words.py`), `rank` = `average*10^6 (7 digits)#c
 | table          | `PLAYLIST#p`              | `ENTRY#e`         | an entry by id: remove, move (one item each)      |
 | table          | `SHARE#token`             | `SHARE`           | `shared(token)`, revoke; TTL cleans up            |
 | table          | `SEARCH#` + 2 first chars | `word#KIND#id`    | `search`: word-prefix Query, then BatchGetItem    |
+|                |                           |                   | (KIND: ARTIST, ALBUM, SONG, a PUBLIC PLAYLIST)    |
 | byKind         | `ARTIST` `SONG` `ALBUM`   | name / release    | `artists` by name; `songs`, `albums` NEWEST       |
 | byKind         | `RATINGS#sub`             | `ratedAt#s`       | `myRatings`, latest first                         |
 | byKind         | `LIKES#KIND#sub`          | `likedAt#id`      | `myLikes(kind)`, newest first                     |

@@ -1,4 +1,4 @@
-"""Search: find artists, albums and songs by the start of the words of their names."""
+"""Search: find artists, albums, songs and PUBLIC playlists by the start of the words of their names."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import strawberry
 from schema.catalog import Album, Artist, Song
 from schema.directives import LISTENER
 from schema.lambda_field import lambda_field
+from schema.playlists import Playlist
 
 
 @strawberry.type(description="What a search found, by kind, each in the order of the matching word.")
@@ -14,6 +15,7 @@ class SearchResult:
     artists: list[Artist]
     albums: list[Album]
     songs: list[Song]
+    playlists: list[Playlist] = strawberry.field(description="PUBLIC ones, anyone's (a PRIVATE one is never found).")
 
 
 @strawberry.type

@@ -21,6 +21,7 @@ DATA_SPANS = {
     ("catalog", "listings"): "catalog writes move the index keys derived from the fields they change",
     ("ratings", "listings"): "a rating moves the song's rank keys in the same transaction",
     ("discover", "listings"): "each list is read from the index its listing names",
+    ("playlists", "listings"): "a PUBLIC playlist's search words move with its name and visibility in one transaction",
     ("feed", "ratings"): "one BatchGetItem reads a feed page's songs and the listener's ratings of them",
 }
 

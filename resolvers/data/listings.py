@@ -1,5 +1,5 @@
-"""How songs, albums and artists are listed and found: the index keys and index items derived
-from their fields.
+"""How songs, albums and artists are listed and found (and PUBLIC playlists found): the index
+keys and index items derived from their fields.
 
 One table (`LISTINGS`) says where each (kind, scope, order) list is read; the index keys an
 item carries are derived from that same table, so a list and the keys it reads cannot
@@ -122,11 +122,12 @@ def search_partition(word: str) -> str:
 
 
 def index_items(kind: str, item: Mapping[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
-    """The items that exist only to find this one, by their keys: a search word each, and for
-    an artist one per genre (a list attribute cannot be an index key)."""
-    name = item.get("name" if kind == "ARTIST" else "title")
+    """The items that exist only to find this one, by their keys: a search word each (a playlist
+    only while PUBLIC), and for an artist one per genre (a list attribute cannot be an index key)."""
+    name = item.get("title" if kind in ("ALBUM", "SONG") else "name")
+    searchable = kind in ("ARTIST", "ALBUM", "SONG") or (kind == "PLAYLIST" and item.get("visibility") == "PUBLIC")
     found: dict[tuple[str, str], dict[str, Any]] = {}
-    if kind in ("ARTIST", "ALBUM", "SONG") and name:
+    if searchable and name:
         text = f" {' '.join(all_words(name))} "  # every word after a space: `contains` tests a word prefix
         for word in index_words(name):
             key = (search_partition(word), f"{word}#{kind}#{item['id']}")
@@ -148,4 +149,5 @@ INDEXED_FIELDS: dict[str, set[str]] = {
     "ARTIST": {"name", "genres"},
     "ALBUM": {"releaseDate", "title", "genre"},
     "SONG": {"genre", "trackNumber", "title", "releaseDate"},
+    "PLAYLIST": {"name", "visibility"},
 }

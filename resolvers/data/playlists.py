@@ -6,7 +6,8 @@ entry (`ENTRY#e`) is addressed by its id and ordered on `byParent` (`ENTRIES#p`,
 then its id; see resolvers/positions.py), so a move rewrites one item's index keys. Every
 change of entries is one transaction with the header: the count moves with the entries, and
 the owner and the entries' existence are conditions, so a move racing a delete fails rather
-than bring the entry back.
+than bring the entry back. A PUBLIC playlist's name has search words (`listings.index_items`),
+written in the same transaction as the header's create, rename, visibility change or delete.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from resolvers.data.listings import index_items
 from resolvers.data.table import (
     Page,
     batch_get_raw,
     batch_write,
     client,
+    playlist_key,
     query_all,
     query_page,
     table_name,
@@ -34,10 +37,6 @@ from resolvers.table_layout import INDEXES, PARTITION_KEY, SORT_KEY
 ORDER = INDEXES["byParent"]
 # Above every position key: "9" * WIDTH sorts below it, and an id follows a position.
 AFTER_ALL = "~"
-
-
-def playlist_key(playlist_id: str) -> dict[str, str]:
-    return {PARTITION_KEY: f"PLAYLIST#{playlist_id}", SORT_KEY: "PLAYLIST"}
 
 
 def entry_key(playlist_id: str, entry_id: str) -> dict[str, str]:
@@ -78,10 +77,44 @@ def _entry_item(entry: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _word_writes(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """Transaction actions that turn one state's search words into the other's, touching only what differs."""
+    old = index_items("PLAYLIST", before) if before else {}
+    new = index_items("PLAYLIST", after) if after else {}
+    deletes = [
+        {"Delete": {"TableName": table_name(), "Key": to_raw({PARTITION_KEY: key[0], SORT_KEY: key[1]})}}
+        for key in old.keys() - new.keys()
+    ]
+    changed = [item for key, item in new.items() if old.get(key) != item]
+    puts = [{"Put": {"TableName": table_name(), "Item": to_raw(item)}} for item in changed]
+    return deletes + puts
+
+
+def _as_read(playlist: Mapping[str, Any]) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """A condition that the header still has the owner, name and visibility it was read with:
+    what its search words were derived from."""
+    names = {"#name": "name", "#visibility": "visibility"}
+    values: dict[str, Any] = {":me": playlist["ownerId"], ":name": playlist["name"]}
+    condition = "ownerId = :me AND #name = :name AND "
+    if playlist.get("visibility") is None:
+        condition += "attribute_not_exists(#visibility)"
+    else:
+        condition += "#visibility = :visibility"
+        values[":visibility"] = playlist["visibility"]
+    return condition, names, values
+
+
 def put_playlist(playlist: Mapping[str, Any]) -> None:
-    client().put_item(
-        TableName=table_name(), Item=to_raw(_playlist_item(playlist)), ConditionExpression="attribute_not_exists(PK)"
-    )
+    """Store a new header and, when PUBLIC, its search words: one transaction."""
+    header = {
+        "Put": {
+            "TableName": table_name(),
+            "Item": to_raw(_playlist_item(playlist)),
+            "ConditionExpression": "attribute_not_exists(PK)",
+        }
+    }
+    if transact([header, *_word_writes(None, playlist)]):
+        raise RuntimeError(f"Playlist create refused: id {playlist['id']} is taken")
 
 
 def get_playlist(playlist_id: str) -> dict[str, Any] | None:
@@ -111,41 +144,40 @@ def playlist_and_entries(
     return header, entries, songs
 
 
-def update_playlist(playlist_id: str, owner_id: str, changes: Mapping[str, Any]) -> dict[str, Any] | None:
-    """Set these header fields if the caller owns the playlist; the header after, or None when refused."""
-    names = {f"#a{n}": name for n, name in enumerate(changes)}
-    values = {f":a{n}": value for n, value in enumerate(changes.values())}
-    try:
-        response = client().update_item(
-            TableName=table_name(),
-            Key=to_raw(playlist_key(playlist_id)),
-            UpdateExpression="SET " + ", ".join(f"#a{n} = :a{n}" for n in range(len(changes))),
-            ConditionExpression="attribute_exists(PK) AND ownerId = :me",
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=to_raw({**values, ":me": owner_id}),
-            ReturnValues="ALL_NEW",
-        )
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return None
-        raise
-    return to_item(response["Attributes"])
+def update_playlist(current: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Set these header fields and move its search words to match, if the header still has the
+    owner, name and visibility of `current` (as read); the header after, or None when it changed."""
+    condition, names, values = _as_read(current)
+    names |= {f"#a{n}": name for n, name in enumerate(changes)}
+    values |= {f":a{n}": value for n, value in enumerate(changes.values())}
+    header = {
+        "Update": {
+            "TableName": table_name(),
+            "Key": to_raw(playlist_key(current["id"])),
+            "UpdateExpression": "SET " + ", ".join(f"#a{n} = :a{n}" for n in range(len(changes))),
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": to_raw(values),
+        }
+    }
+    after = {**current, **changes}
+    return None if transact([header, *_word_writes(current, after)]) else after
 
 
-def delete_playlist(playlist_id: str, owner_id: str) -> bool:
-    """Delete the header if the caller owns it; its entries go afterwards (`forget_entries`)."""
-    try:
-        client().delete_item(
-            TableName=table_name(),
-            Key=to_raw(playlist_key(playlist_id)),
-            ConditionExpression="attribute_exists(PK) AND ownerId = :me",
-            ExpressionAttributeValues=to_raw({":me": owner_id}),
-        )
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+def delete_playlist(current: Mapping[str, Any]) -> bool:
+    """Delete the header and its search words, if it is still as read (`current`); its entries go
+    afterwards (`forget_entries`). False when it changed meanwhile."""
+    condition, names, values = _as_read(current)
+    header = {
+        "Delete": {
+            "TableName": table_name(),
+            "Key": to_raw(playlist_key(current["id"])),
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": to_raw(values),
+        }
+    }
+    return not transact([header, *_word_writes(current, None)])
 
 
 def forget_entries(playlist_id: str) -> int:

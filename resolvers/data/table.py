@@ -90,7 +90,17 @@ def profile_key(user_id: str) -> dict[str, str]:
     return {PARTITION_KEY: f"USER#{user_id}", SORT_KEY: "PROFILE"}
 
 
-KEYS = {"ARTIST": artist_key, "ALBUM": album_key, "SONG": song_key, "PROFILE": profile_key}
+def playlist_key(playlist_id: str) -> dict[str, str]:
+    return {PARTITION_KEY: f"PLAYLIST#{playlist_id}", SORT_KEY: "PLAYLIST"}
+
+
+KEYS = {
+    "ARTIST": artist_key,
+    "ALBUM": album_key,
+    "SONG": song_key,
+    "PROFILE": profile_key,
+    "PLAYLIST": playlist_key,  # search reads a PUBLIC playlist's header with the catalog's items
+}
 
 
 def _plain(value: Any) -> Any:

@@ -6,7 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler.appsync import Router
 
-from resolvers import discover
+from resolvers import discover, smart_playlists
 from resolvers.routes.identity import is_admin
 
 router = Router()
@@ -43,4 +43,9 @@ def artists(
 
 @router.resolver(type_name="Query", field_name="search")
 def search(query: str, limit: int | None = None) -> dict[str, list[dict[str, Any]]]:
-    return discover.search(query, limit, playable_only=not is_admin(router.current_event.identity))
+    found = discover.search(query, limit, playable_only=not is_admin(router.current_event.identity))
+    # A smart playlist's count is an evaluation: only when the caller asked for it (as in myPlaylists).
+    selected = router.current_event.info.selection_set_list
+    if any(path in ("playlists/songCount", "playlists/durationSeconds") for path in selected):
+        found["playlists"] = [smart_playlists.with_count(p) for p in found["playlists"]]
+    return found

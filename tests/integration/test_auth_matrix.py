@@ -170,7 +170,7 @@ CATALOG = """query($artist: ID!, $album: ID!, $song: ID!, $word: String!) {
   album(id: $album) { title genre releaseDate updatedAt songs { items { id } } }
   song(id: $song) { title genre status trackNumber updatedAt }
   songs(filter: {artistId: $artist}) { items { id } }
-  search(query: $word) { artists { id } albums { id } songs { id } }
+  search(query: $word) { artists { id } albums { id } songs { id } playlists { id } }
 }"""
 
 

@@ -250,7 +250,7 @@ def test_deleting_leaves_no_index_items(catalog: dict[str, Any]) -> None:
         admin("deleteArtist", id=artist["id"])
     left = boto3.client("dynamodb").scan(TableName="music-test")["Items"]
     assert {item["SK"]["S"].split("#")[0] for item in left} == {"RATING"}, "only ratings wait for the clean-up"
-    assert browse("search", query="blue") == {"artists": [], "albums": [], "songs": []}
+    assert browse("search", query="blue") == {"artists": [], "albums": [], "songs": [], "playlists": []}
     assert browse("artists", filter={"genre": "jazz"})["items"] == []
 
 
