@@ -166,12 +166,32 @@ def fuzzed_api() -> Iterator[FuzzedApi]:
         )
         ids = {kind: [item["id"] for item in found[f"{kind}s"]["items"]] for kind in ("artist", "album", "song")}
         ids["user"] = [found["me"]["id"]]
+        for owner in (listener, admin):  # each caller has a library of its own to reach
+            for kind, found_ids in library_of(client(url, owner), ids["song"]).items():
+                ids[kind] = ids.get(kind, []) + found_ids
         tokens = [found[alias]["nextToken"] for alias in "abcde" if found[alias]["nextToken"]]
         assert all(ids.values()) and tokens, "the demo catalog is there to fuzz with"
         callers = {"guest": api_key, "listener": listener, "admin": admin}
         yield FuzzedApi(url, callers, ids, tokens, admin_session["refreshToken"])
     finally:
         stop_emulator(process)
+
+
+def library_of(listener: Any, song_ids: list[str]) -> dict[str, list[str]]:
+    """A public playlist of this caller's with two entries, and a share link to it: ids and a token
+    the fuzzer can name (a random id almost never names a playlist, so nothing behind it was tried)."""
+    playlist = listener('mutation { createPlaylist(input: {name: "Fuzzed", visibility: PUBLIC}) { id } }')[
+        "createPlaylist"
+    ]["id"]
+    entries = listener(
+        "mutation($p: ID!, $s: [ID!]!) { addToPlaylist(playlistId: $p, songIds: $s) { entries { items { id } } } }",
+        p=playlist,
+        s=song_ids[:2],
+    )["addToPlaylist"]["entries"]["items"]
+    token = listener("mutation($p: ID!) { createShareLink(input: {playlistId: $p}) { token } }", p=playlist)[
+        "createShareLink"
+    ]["token"]
+    return {"playlist": [playlist], "entry": [entry["id"] for entry in entries], "share": [token]}
 
 
 # hypothesis-graphql needs a strategy for each AppSync scalar; the values are made realistic after.
@@ -187,7 +207,7 @@ def realistic_values(api: FuzzedApi) -> dict[str, st.SearchStrategy[Any]]:
     """Values the API accepts, by the name of the argument or input field that takes them."""
     genres = st.sampled_from(sorted(GENRES))
     names = st.sampled_from([*CATALOG, "Blue Hours", "Midnight Tram", "Corazo\u0301n", "Ångström", "Don't Stop"])
-    any_id = st.sampled_from([i for kind in ("artist", "album", "song") for i in api.ids[kind]])
+    any_id = st.sampled_from([i for kind in ("artist", "album", "song", "playlist") for i in api.ids[kind]])
     days = st.dates(datetime.date(1950, 1, 1), datetime.date(2030, 12, 31)).map(str)
     return {
         "id": any_id,
@@ -220,6 +240,24 @@ def realistic_values(api: FuzzedApi) -> dict[str, st.SearchStrategy[Any]]:
         "releasedAfter": days,
         "releasedBefore": days,
         "since": st.datetimes(min_value=datetime.datetime(2020, 1, 1)).map(lambda d: d.isoformat() + "Z"),
+        # Your library and listening: a playlist, its entries and share link made for the fuzzer.
+        "playlistId": st.sampled_from(api.ids["playlist"]),
+        "entryId": st.sampled_from(api.ids["entry"]),
+        "afterEntryId": st.sampled_from(api.ids["entry"]),
+        "entryIds": st.lists(st.sampled_from(api.ids["entry"]), min_size=1, max_size=2),
+        "songIds": st.lists(st.sampled_from(api.ids["song"]), min_size=1, max_size=3),
+        "token": st.sampled_from(api.ids["share"]),
+        "expiresInDays": st.integers(1, 365),
+        "description": names,
+        "importKey": names,
+        "importKeys": st.lists(names, min_size=1, max_size=3),
+        "text": st.sampled_from(["[00:01.00]First line\n[00:04.50]Second line", "Plain words\nand more"]),
+        "language": st.sampled_from(["en-US", "fr-FR"]),
+        "startedAt": st.integers(60, 7 * 86_400).map(
+            lambda ago: (datetime.datetime.now(datetime.UTC) - datetime.timedelta(seconds=ago)).isoformat()
+        ),
+        "playedMs": st.integers(1_000, 400_000),
+        "device": st.sampled_from(["phone", "Living-room speaker"]),
     }
 
 
