@@ -308,8 +308,9 @@ class EmbeddedAws:
         self.cognito.install()
         cognito_flows.install()
         SnsEmail(self.outbox).install()
-        serialize_dynamodb()
+        # Fixes first: the lock must wrap them (compact_items encodes items at the end of each request).
         moto_fixes.install()
+        serialize_dynamodb()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
         self._server.start()
         self.stack = self._provision()

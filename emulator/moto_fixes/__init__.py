@@ -5,6 +5,8 @@
 - `transactions`: a transaction deep-copied every table it named; now only its items.
 - `request_tokens`: `ClientRequestToken` makes a retried transaction idempotent, as on AWS.
 - `indexes`: queries read one partition, of the table or of an index, not every item.
+- `compact_items`: an item no request is using keeps its attributes as one compressed
+  string, not one object per attribute (12.6 KB per song before).
 
 Each module replaces one moto function with a version of its own and says why; they are
 written against moto 5.2.5, so `install()` refuses another version: re-read them first.
@@ -15,14 +17,15 @@ from __future__ import annotations
 
 import moto
 
-from emulator.moto_fixes import indexes, model_registry, request_tokens, transactions
+from emulator.moto_fixes import compact_items, indexes, model_registry, request_tokens, transactions
 
 MOTO_VERSION = "5.2.5"
-FIXES = (model_registry, transactions, request_tokens, indexes)
+FIXES = (model_registry, transactions, request_tokens, indexes, compact_items)
 
 
 def install() -> None:
-    """Apply every fix (idempotent); the emulator calls it before moto serves a request."""
+    """Apply every fix (idempotent); the emulator calls it before moto serves a request, and
+    before it serializes DynamoDB requests (compact_items must run inside that lock)."""
     if moto.__version__ != MOTO_VERSION:
         raise RuntimeError(
             f"emulator/moto_fixes patches moto {MOTO_VERSION}, found {moto.__version__}: check each fix against it"
