@@ -1,90 +1,58 @@
 """Items at rest keep their attributes as one compressed string, not one object per attribute.
 
 moto 5.2.5's `Item.attrs` is a dict of `DynamoType` objects: one object, with its own
-strings, per attribute and per element of a map or list. A song item (35 attributes)
-held 11 KB that way for 1.6 KB of DynamoDB JSON, so the emulator's memory grew by
-12.6 KB per createSong (tracemalloc), 15 % between 2,000 and 4,000 songs.
+dict and strings, per attribute and per element of a map or list. A song item (35
+attributes, 1.6 KB of DynamoDB JSON) held 11 KB that way, and the emulator's memory grew
+by 13.5 KB per createSong (tracemalloc), 15 % between 2,000 and 4,000 songs.
 
-Here an item that no request is using holds its attributes as zlib-compressed DynamoDB
-JSON (`_packed`, ~430 bytes for that song). moto's code still reads and writes
-`item.attrs`: the first access decodes it into moto's own structure (`_attrs`), which
-the item keeps, so moto's in-place updates land in it; when the DynamoDB request ends,
-every item decoded or written during it is encoded again and its objects let go.
-Nothing else changes: the decoded attributes are exactly what moto built (same types,
-same order), and an item holding a value JSON cannot carry unchanged (bytes, a Python
-set, a number that is not a string) simply stays decoded, as moto keeps it.
+Here an item that no request is using holds its attributes pickled and zlib-compressed
+(`_packed`, ~580 bytes for that song). moto's code still reads and writes `item.attrs`:
+the first access unpickles it (`_attrs`), the item keeps that dict, so moto's in-place
+updates land in it; when the DynamoDB request ends, every item decoded or written during
+it is pickled again and its objects let go. Pickle gives back exactly what moto held
+(bytes, sets, numbers, the attributes' order), so moto's answers do not change. A copy
+of a packed item (moto copies items for query results, updates, transactions) shares
+its bytes instead of decoding them.
 
 The encoding runs at the end of moto's `DynamoHandler.call_action`, so it must run inside
 whatever serializes DynamoDB requests (the emulator's `aws.DYNAMODB_LOCK`: install these
 fixes before wrapping `call_action` in the lock). Code that reads moto's tables directly
-(persistence) decodes the items it reads; they are encoded again by `settle()`, or at the
+(persistence) decodes the items it reads; they are packed again by `settle()`, or at the
 end of the next request.
 """
 
 from __future__ import annotations
 
 import copy
-import json
+import pickle
 import weakref
 import zlib
 from typing import Any
 
 from moto.dynamodb.models import dynamodb_backends
-from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+from moto.dynamodb.models.dynamo_type import Item, LimitedSizeDict
 from moto.dynamodb.responses import DynamoHandler
 
 from emulator.moto_fixes.patching import Patch
 
 DECODED = "_attrs"
 PACKED = "_packed"
-SCALARS = {"S": str, "N": str, "B": str, "BOOL": bool, "NULL": bool}
-SETS = frozenset({"SS", "NS", "BS"})
 
 # Items decoded or written since the last settle(); weak, so query results and copies die as before.
 _in_use: list[weakref.ref[Item]] = []
 
 
-class _NotJson(Exception):
-    """A value JSON would not give back as moto holds it."""
-
-
-def _plain(value: Any) -> Any:
-    """A DynamoType as DynamoDB JSON, only when `DynamoType(json)` rebuilds it exactly."""
-    if type(value) is not DynamoType:
-        raise _NotJson
-    kind, inner = value.type, value.value
-    if kind == "M" and type(inner) is dict:
-        if not all(type(name) is str for name in inner):
-            raise _NotJson
-        return {"M": {name: _plain(child) for name, child in inner.items()}}
-    if kind == "L" and type(inner) is list:
-        return {"L": [_plain(child) for child in inner]}
-    if kind in SETS and type(inner) is list and all(type(member) is str for member in inner):
-        return {kind: inner}
-    if kind in SCALARS and type(inner) is SCALARS[kind]:
-        return {kind: inner}
-    raise _NotJson
-
-
 def pack(attrs: Any) -> bytes | None:
-    """moto's attributes as compressed DynamoDB JSON, or None when they must stay as they are."""
+    """moto's attributes pickled and compressed, or None for anything but moto's own attribute dict."""
     if type(attrs) is not LimitedSizeDict:
         return None
-    try:
-        plain = {name: _plain(value) for name, value in attrs.items() if type(name) is str}
-    except _NotJson:
-        return None
-    if len(plain) != len(attrs):
-        return None
-    return zlib.compress(json.dumps(plain, separators=(",", ":"), ensure_ascii=False).encode(), 1)
+    return zlib.compress(pickle.dumps(dict(attrs), protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 
 def unpack(packed: bytes) -> LimitedSizeDict:
-    """moto's attributes back, built as moto builds them (without re-checking the item's size)."""
+    """moto's attributes back (without re-checking the item's size, as moto's own copy does)."""
     attrs = LimitedSizeDict.__new__(LimitedSizeDict)
-    dict.__init__(attrs)
-    for name, value in json.loads(zlib.decompress(packed)).items():
-        dict.__setitem__(attrs, name, DynamoType(value))
+    dict.__init__(attrs, pickle.loads(zlib.decompress(packed)))  # noqa: S301 - our own bytes, made in this process
     return attrs
 
 
@@ -93,10 +61,8 @@ def _get_attrs(item: Item) -> LimitedSizeDict:
     attrs = state.get(DECODED)
     if attrs is not None:
         return attrs
-    if PACKED in state:
-        attrs = unpack(state.pop(PACKED))
-    else:  # made before install(): moto's own attribute
-        attrs = state.pop("attrs")
+    # An item made before install() still has moto's own `attrs`.
+    attrs = unpack(state.pop(PACKED)) if PACKED in state else state.pop("attrs")
     state[DECODED] = attrs
     _in_use.append(weakref.ref(item))
     return attrs
