@@ -2,7 +2,9 @@
 
 One seeded script of DynamoDB calls (every attribute type, nested updates, set and list
 changes, conditions, transactions, batches, queries, scans) runs on moto as released and
-with the fix: every answer and every error must be the same.
+with the fix: every answer and every error must be the same. Updates follow reads of the
+same items, so an in-place change that the fix failed to notice (the item's old bytes
+kept) shows as a different answer.
 """
 
 from __future__ import annotations
