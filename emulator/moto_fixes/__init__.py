@@ -6,7 +6,7 @@
 - `request_tokens`: `ClientRequestToken` makes a retried transaction idempotent, as on AWS.
 - `indexes`: queries read one partition, of the table or of an index, not every item.
 - `compact_items`: an item no request is using keeps its attributes as one compressed
-  string, not one object per attribute (12.6 KB per song before).
+  string, not one object per attribute (13.4 KB of heap per createSong before, 3.6 KB now).
 
 Each module replaces one moto function with a version of its own and says why; they are
 written against moto 5.2.5, so `install()` refuses another version: re-read them first.
