@@ -2,17 +2,19 @@
 
 moto 5.2.5's `Item.attrs` is a dict of `DynamoType` objects: one object, with its own
 dict and strings, per attribute and per element of a map or list. A song item (35
-attributes, 1.6 KB of DynamoDB JSON) held 11 KB that way, and the emulator's memory grew
-by 13.5 KB per createSong (tracemalloc), 15 % between 2,000 and 4,000 songs.
+attributes, 1.6 KB of DynamoDB JSON) held 11 KB that way, and the emulator's heap grew
+by 13.4 KB per createSong (tracemalloc), its RSS 15 % between 2,000 and 4,000 songs.
 
 Here an item that no request is using holds its attributes pickled and zlib-compressed
-(`_packed`, ~480 bytes for that song). moto's code still reads and writes `item.attrs`:
-the first access unpickles it (`_attrs`), the item keeps that dict, so moto's in-place
-updates land in it; when the DynamoDB request ends, every item decoded or written during
-it is pickled again and its objects let go. Pickle gives back exactly what moto held
-(bytes, sets, numbers, the attributes' order), so moto's answers do not change. A copy
-of a packed item (moto copies items for query results, updates, transactions) shares
-its bytes instead of decoding them.
+(`_packed`, under 500 bytes for that song). moto's code still reads and writes
+`item.attrs`: the first access unpickles it (`_attrs`), the item keeps that dict, so
+moto's in-place updates land in it. When the DynamoDB request ends, an item that was only
+read drops its decoded form (its bytes still hold it: a Query decodes a whole partition,
+packing it all again tripled its time); one that was written (new attributes, or one of
+moto's two in-place changes, marked below) is pickled again. Pickle gives back exactly
+what moto held (bytes, sets, numbers, the attributes' order), so moto's answers do not
+change. A copy of a packed item (moto copies items for query results, updates,
+transactions) shares its bytes instead of decoding them.
 
 The encoding runs at the end of moto's `DynamoHandler.call_action`, so it must run inside
 whatever serializes DynamoDB requests (the emulator's `aws.DYNAMODB_LOCK`: install these
@@ -154,7 +156,7 @@ def settle() -> None:
 
 
 def call_action(handler: DynamoHandler) -> Any:
-    """moto's request handling; the items it used are encoded again before the next request."""
+    """moto's request handling; the items it used are packed again before the next request."""
     try:
         return CALL.original(handler)
     finally:
