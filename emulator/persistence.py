@@ -45,6 +45,7 @@ from moto.sns.models import sns_backends
 from moto.sqs.models import sqs_backends
 
 from emulator.aws import ACCOUNT_ID, DYNAMODB_LOCK, REGION, Cognito, LocalStack
+from emulator.moto_fixes import compact_items
 
 log = logging.getLogger("emulator")
 SNAPSHOT_SECONDS = 3.0
@@ -123,7 +124,9 @@ class LocalState:
         """Every item, read from moto's table in a millisecond (a Scan over HTTP took 200 times longer)."""
         table = dynamodb_backends[ACCOUNT_ID][REGION].tables[self.stack.table_name]
         with DYNAMODB_LOCK:  # no request changes the table meanwhile
-            return [item.to_json()["Attributes"] for item in table.all_items()]
+            items = [item.to_json()["Attributes"] for item in table.all_items()]
+            compact_items.settle()  # reading decoded every item: packed again, as a request leaves them
+            return items
 
     def _pool(self) -> Any:
         return cognitoidp_backends[ACCOUNT_ID][REGION].user_pools[self.stack.user_pool_id]

@@ -7,6 +7,8 @@
 - `indexes`: queries read one partition, of the table or of an index, not every item.
 - `json_responses`: data responses are encoded as the JSON they are, not through moto's
   shape-walking serializer, and outside `LOCK`, which now covers moto's actions only.
+- `compact_items`: an item no request is using keeps its attributes as one compressed
+  string, not one object per attribute (13.4 KB of heap per createSong before, 3.6 KB now).
 
 Each module replaces one moto function with a version of its own and says why; they are
 written against moto 5.2.5, so `install()` refuses another version: re-read them first.
@@ -17,14 +19,15 @@ from __future__ import annotations
 
 import moto
 
-from emulator.moto_fixes import indexes, json_responses, model_registry, request_tokens, transactions
+from emulator.moto_fixes import compact_items, indexes, json_responses, model_registry, request_tokens, transactions
 
 MOTO_VERSION = "5.2.5"
-FIXES = (model_registry, transactions, request_tokens, indexes, json_responses)
+FIXES = (model_registry, transactions, request_tokens, indexes, compact_items, json_responses)
 
 
 def install() -> None:
-    """Apply every fix (idempotent); the emulator calls it before moto serves a request."""
+    """Apply every fix (idempotent); the emulator calls it before moto serves a request, and
+    before it serializes DynamoDB requests (compact_items must run inside that lock)."""
     if moto.__version__ != MOTO_VERSION:
         raise RuntimeError(
             f"emulator/moto_fixes patches moto {MOTO_VERSION}, found {moto.__version__}: check each fix against it"

@@ -34,7 +34,10 @@ class Partitions:
 
     def __init__(self, table: Table) -> None:
         self.by_index: dict[str, dict[DynamoType, dict[ItemKey, Item]]] = {}
-        self.entries: dict[ItemKey, list[tuple[str, DynamoType]]] = {}
+        # What each item is indexed under; the pairs are shared by every item of a partition, so
+        # they hold no object of the item's own (its attributes are packed between requests).
+        self.entries: dict[ItemKey, tuple[tuple[str, DynamoType], ...]] = {}
+        self._pairs: dict[tuple[str, DynamoType], tuple[str, DynamoType]] = {}
         for index in table.global_indexes:
             self.by_index[index.name] = {}
         for item in table.all_items():
@@ -42,11 +45,13 @@ class Partitions:
 
     def update(self, table: Table, key: ItemKey) -> None:
         """Index the item now at `key` (or its absence) in place of whatever was indexed for it."""
-        for name, value in self.entries.pop(key, []):
+        for pair in self.entries.pop(key, ()):
+            name, value = pair
             partition = self.by_index[name][value]
             partition.pop(key, None)
             if not partition:
                 del self.by_index[name][value]
+                del self._pairs[pair]
         item = table.get_item(*key) if key[0] in table.items else None
         if item is None:
             return
@@ -54,10 +59,11 @@ class Partitions:
         for index in table.global_indexes:
             value = item.attrs.get(_partition_attribute(index))
             if value is not None:
-                self.by_index.setdefault(index.name, {}).setdefault(value, {})[key] = item
-                entries.append((index.name, value))
+                pair = self._pairs.setdefault((index.name, value), (index.name, value))
+                self.by_index.setdefault(index.name, {}).setdefault(pair[1], {})[key] = item
+                entries.append(pair)
         if entries:
-            self.entries[key] = entries
+            self.entries[key] = tuple(entries)
 
     def items(self, index_name: str, value: DynamoType) -> list[Item]:
         return list(self.by_index.get(index_name, {}).get(value, {}).values())

@@ -44,6 +44,7 @@ from moto.dynamodb.responses import DynamoHandler, DynamoResult
 from moto.utilities.aws_headers import amz_crc32
 from werkzeug.exceptions import HTTPException
 
+from emulator.moto_fixes import compact_items
 from emulator.moto_fixes.patching import Patch
 
 # Held by every DynamoDB action in moto, and by whoever reads moto's tables directly: moto's
@@ -107,9 +108,13 @@ def call_action(handler: DynamoHandler) -> TYPE_RESPONSE:
 
 
 def _locked(action: Callable[[], Any]) -> Any:
-    """The one place where moto's DynamoDB model is used: whatever must run inside the lock goes here."""
+    """The one place where moto's DynamoDB model is used: whatever must run inside the lock goes here,
+    including packing again the items the action used (compact_items)."""
     with LOCK:
-        return action()
+        try:
+            return action()
+        finally:
+            compact_items.settle()
 
 
 @amz_crc32

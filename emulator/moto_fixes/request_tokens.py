@@ -22,8 +22,7 @@ import json
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from moto.core.responses import ActionResult
 from moto.dynamodb.exceptions import ERROR_TYPE_PREFIX, DynamodbException
@@ -43,9 +42,10 @@ class IdempotentParameterMismatch(DynamodbException):
         )
 
 
-@dataclass(frozen=True)
-class _Done:
-    fingerprint: str
+class _Done(NamedTuple):
+    """A tuple, not an object with a dict: one is kept per transaction of the last ten minutes."""
+
+    fingerprint: bytes
     expires: float
 
 
@@ -82,11 +82,11 @@ class RequestTokens:
             del self._done[key]
 
 
-def _fingerprint(request: dict[str, Any]) -> str:
+def _fingerprint(request: dict[str, Any]) -> bytes:
     """The request's parameters but the token, canonical, hashed (the parameters themselves are not kept)."""
     parameters = {name: value for name, value in request.items() if name != TOKEN}
     canonical = json.dumps(parameters, sort_keys=True, separators=(",", ":"), default=repr)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(canonical.encode()).digest()
 
 
 TOKENS = RequestTokens()

@@ -1,0 +1,192 @@
+"""Items at rest keep their attributes as one compressed string, not one object per attribute.
+
+moto 5.2.5's `Item.attrs` is a dict of `DynamoType` objects: one object, with its own
+dict and strings, per attribute and per element of a map or list. A song item (35
+attributes, 1.6 KB of DynamoDB JSON) held 11 KB that way, and the emulator's heap grew
+by 13.4 KB per createSong (tracemalloc), its RSS 15 % between 2,000 and 4,000 songs.
+
+Here an item that no request is using holds its attributes pickled and zlib-compressed
+(`_packed`, under 500 bytes for that song). moto's code still reads and writes
+`item.attrs`: the first access unpickles it (`_attrs`), the item keeps that dict, so
+moto's in-place updates land in it. When the DynamoDB request ends, an item that was only
+read drops its decoded form (its bytes still hold it: a Query decodes a whole partition,
+packing it all again tripled its time); one that was written (new attributes, or one of
+moto's two in-place changes, marked below) is pickled again. Pickle gives back exactly
+what moto held (bytes, sets, numbers, the attributes' order), so moto's answers do not
+change. A copy of a packed item (moto copies items for query results, updates,
+transactions) shares its bytes instead of decoding them.
+
+The encoding runs at the end of each DynamoDB action, inside the lock that serializes them
+(`json_responses._locked`, the one place moto's DynamoDB model is used; `aws.DYNAMODB_LOCK`).
+Code that reads moto's tables directly (persistence) decodes the items it reads; they are
+packed again by `settle()`, or at the end of the next request.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import pickle
+import weakref
+import zlib
+from typing import Any
+
+from moto.dynamodb.models import dynamodb_backends
+from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+from moto.dynamodb.parsing.executors import UpdateExpressionExecutor
+
+from emulator.moto_fixes.patching import Patch
+
+# An item's two slots, always both set, in this order (so items share their attribute
+# layout and Python keeps no dict per item). Packed only: at rest. Both: decoded to be read,
+# the bytes still its content. Decoded only: written, to be packed again.
+PACKED = "_packed"
+DECODED = "_attrs"
+
+
+def dynamo_type(kind: str, value: Any) -> DynamoType:
+    """A DynamoType as moto held it, without its constructor's conversions (the value is already converted)."""
+    made = DynamoType.__new__(DynamoType)
+    made.type = kind
+    made.value = value
+    return made
+
+
+def _reduce(value: DynamoType) -> tuple[Any, tuple[str, Any]]:
+    return dynamo_type, (value.type, value.value)
+
+
+def _pickled(attrs: dict[str, DynamoType]) -> bytes:
+    """Pickle, with each DynamoType as (type, value): half the time and no dict per object when loaded."""
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = {DynamoType: _reduce}
+    pickler.dump(attrs)
+    return out.getvalue()
+
+
+# Preset for zlib: what every pickled item starts with (the function that rebuilds a DynamoType).
+PRESET = _pickled({"": DynamoType({"S": ""}), "n": DynamoType({"N": "0"})})
+
+# Items decoded or written since the last settle(); weak, so query results and copies die as before.
+_in_use: list[weakref.ref[Item]] = []
+
+
+def pack(attrs: Any) -> bytes | None:
+    """moto's attributes pickled and compressed, or None for anything but moto's own attribute dict."""
+    if type(attrs) is not LimitedSizeDict:
+        return None
+    compressor = zlib.compressobj(9, zdict=PRESET)
+    return compressor.compress(_pickled(dict(attrs))) + compressor.flush()
+
+
+def unpack(packed: bytes) -> LimitedSizeDict:
+    """moto's attributes back (without re-checking the item's size, as moto's own copy does)."""
+    attrs = LimitedSizeDict.__new__(LimitedSizeDict)
+    pickled = zlib.decompressobj(zdict=PRESET).decompress(packed)
+    dict.__init__(attrs, pickle.loads(pickled))  # noqa: S301 - our own bytes, made in this process
+    return attrs
+
+
+def _hold(item: Item, packed: bytes | None, attrs: LimitedSizeDict | None) -> None:
+    setattr(item, PACKED, packed)
+    setattr(item, DECODED, attrs)
+
+
+def _get_attrs(item: Item) -> LimitedSizeDict:
+    attrs = getattr(item, DECODED, None)
+    if attrs is not None:
+        return attrs
+    packed = getattr(item, PACKED, None)
+    # An item made before install() still has moto's own `attrs`.
+    attrs = unpack(packed) if packed is not None else item.__dict__.pop("attrs")
+    _hold(item, packed, attrs)
+    _in_use.append(weakref.ref(item))
+    return attrs
+
+
+def _set_attrs(item: Item, attrs: LimitedSizeDict) -> None:
+    if getattr(item, DECODED, None) is None:
+        _in_use.append(weakref.ref(item))
+    _hold(item, None, attrs)
+
+
+def _changing(item: Item) -> None:
+    """moto is about to change the item's attributes in place: its bytes no longer hold them."""
+    _hold(item, None, _get_attrs(item))
+
+
+def update_with_attribute_updates(self: Item, attribute_updates: dict[str, Any]) -> None:
+    _changing(self)
+    ATTRIBUTE_UPDATES.original(self, attribute_updates)
+
+
+def execute(self: UpdateExpressionExecutor, node: Any = None) -> None:
+    _changing(self.item)
+    EXECUTE.original(self, node)
+
+
+def _deepcopy(self: Item, memo: dict[int, Any]) -> Item:
+    """A packed item is copied packed (its bytes are shared: they never change); else moto's copy."""
+    packed = getattr(self, PACKED, None)
+    if packed is None:
+        return DEEPCOPY.original(self, memo)
+    result = Item.__new__(Item)
+    memo[id(self)] = result
+    result.hash_key = copy.deepcopy(self.hash_key, memo)
+    result.range_key = copy.deepcopy(self.range_key, memo)
+    _hold(result, packed, None)
+    return result
+
+
+def settle() -> None:
+    """Pack again every item decoded or written since the last call (moto's lock held, or no request running)."""
+    while _in_use:
+        item = _in_use.pop()()
+        attrs = getattr(item, DECODED, None)
+        if attrs is None:
+            continue
+        packed = getattr(item, PACKED, None)  # only read: its bytes are still its content
+        if packed is None:
+            packed = pack(attrs)
+        if packed is not None:  # else it stays decoded, as moto keeps it
+            _hold(item, packed, None)
+
+
+DEEPCOPY = Patch(Item, "__deepcopy__", _deepcopy)
+# The only two places moto 5.2.5 changes a stored item's attributes in place (UpdateItem).
+ATTRIBUTE_UPDATES = Patch(Item, "update_with_attribute_updates", update_with_attribute_updates)
+EXECUTE = Patch(UpdateExpressionExecutor, "execute", execute)
+PATCHES = (DEEPCOPY, ATTRIBUTE_UPDATES, EXECUTE)
+ATTRS_PROPERTY = property(_get_attrs, _set_attrs)
+
+
+def install() -> None:
+    if "attrs" not in Item.__dict__:
+        Item.attrs = ATTRS_PROPERTY  # type: ignore[method-assign,assignment]
+    for patch in PATCHES:
+        patch.install()
+
+
+def uninstall() -> None:
+    """moto as released, its tables' items decoded first (moto reads `attrs` from each item's own dict)."""
+    if Item.__dict__.get("attrs") is not ATTRS_PROPERTY:
+        return
+    decoded = [(item, _get_attrs(item)) for item in _every_item()]
+    _in_use.clear()
+    del Item.attrs
+    for item, attrs in decoded:
+        item.attrs = attrs
+        delattr(item, PACKED)
+        delattr(item, DECODED)
+    for patch in PATCHES:
+        patch.uninstall()
+
+
+def _every_item() -> list[Item]:
+    items = []
+    for account in dynamodb_backends.values():
+        for backend in account.values():
+            for table in backend.tables.values():
+                items.extend(table.all_items())
+    return items
