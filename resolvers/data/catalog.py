@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 
 from botocore.exceptions import ClientError
 
-from resolvers.data.listings import INDEXED_FIELDS, index_items, index_keys
+from resolvers.data.listings import INDEXED_FIELDS, index_item_writes, index_items, index_keys
 from resolvers.data.table import (
     KEYS,
     batch_get_raw,
@@ -49,24 +49,8 @@ def _put(kind: str, item: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _index_item_writes(
-    before: Mapping[tuple[str, str], Mapping[str, Any]], after: Mapping[tuple[str, str], Mapping[str, Any]]
-) -> list[dict[str, Any]]:
-    """Transaction actions that turn one set of index items into another, touching only what differs."""
-    deletes = [
-        {"Delete": {"TableName": table_name(), "Key": to_raw({PARTITION_KEY: key[0], SORT_KEY: key[1]})}}
-        for key in before.keys() - after.keys()
-    ]
-    puts = [
-        {"Put": {"TableName": table_name(), "Item": to_raw(item)}}
-        for key, item in after.items()
-        if before.get(key) != item
-    ]
-    return deletes + puts
-
-
 def _index_puts(kind: str, item: Mapping[str, Any]) -> list[dict[str, Any]]:
-    return _index_item_writes({}, index_items(kind, item))
+    return index_item_writes({}, index_items(kind, item))
 
 
 def _refused_put(kind: str, failed: list[dict[str, Any] | None]) -> NoReturn:
@@ -202,7 +186,7 @@ def update(kind: str, item_id: str, changes: Mapping[str, Any], updated_at: str)
         before, keys = index_keys(kind, current), index_keys(kind, merged)
         index_sets = {k: v for k, v in keys.items() if before.get(k) != v}
         index_removes = sorted(before.keys() - keys.keys())
-        item_writes = _index_item_writes(index_items(kind, current), index_items(kind, merged))
+        item_writes = index_item_writes(index_items(kind, current), index_items(kind, merged))
         condition += " AND updatedAt = :seen"
         values[":seen"] = current["updatedAt"]
     sets = {**{k: v for k, v in changes.items() if v is not None}, **index_sets, "updatedAt": updated_at}
@@ -247,7 +231,7 @@ _UNCHANGED = "attribute_exists(PK) AND updatedAt = :seen"
 
 
 def _index_deletes(kind: str, item: Mapping[str, Any]) -> list[dict[str, Any]]:
-    return _index_item_writes(index_items(kind, item), {})
+    return index_item_writes(index_items(kind, item), {})
 
 
 def delete_artist(artist: Mapping[str, Any]) -> None:

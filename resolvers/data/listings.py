@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from resolvers.data.table import table_name, to_raw
 from resolvers.table_layout import INDEXES, PARTITION_KEY, SORT_KEY
 from resolvers.words import all_words, index_words, sort_text
 
@@ -151,3 +152,20 @@ INDEXED_FIELDS: dict[str, set[str]] = {
     "SONG": {"genre", "trackNumber", "title", "releaseDate"},
     "PLAYLIST": {"name", "visibility"},
 }
+
+
+def index_item_writes(
+    before: Mapping[tuple[str, str], Mapping[str, Any]], after: Mapping[tuple[str, str], Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """Transaction actions that turn one set of index items into another, touching only what differs
+    (catalog items and public playlists alike: their words move in the same write as their names)."""
+    deletes = [
+        {"Delete": {"TableName": table_name(), "Key": to_raw({PARTITION_KEY: key[0], SORT_KEY: key[1]})}}
+        for key in before.keys() - after.keys()
+    ]
+    puts = [
+        {"Put": {"TableName": table_name(), "Item": to_raw(item)}}
+        for key, item in after.items()
+        if before.get(key) != item
+    ]
+    return deletes + puts

@@ -18,7 +18,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from resolvers.data.listings import index_items
+from resolvers.data.listings import index_item_writes, index_items
 from resolvers.data.table import (
     Page,
     batch_get_raw,
@@ -79,15 +79,9 @@ def _entry_item(entry: Mapping[str, Any]) -> dict[str, Any]:
 
 def _word_writes(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> list[dict[str, Any]]:
     """Transaction actions that turn one state's search words into the other's, touching only what differs."""
-    old = index_items("PLAYLIST", before) if before else {}
-    new = index_items("PLAYLIST", after) if after else {}
-    deletes = [
-        {"Delete": {"TableName": table_name(), "Key": to_raw({PARTITION_KEY: key[0], SORT_KEY: key[1]})}}
-        for key in old.keys() - new.keys()
-    ]
-    changed = [item for key, item in new.items() if old.get(key) != item]
-    puts = [{"Put": {"TableName": table_name(), "Item": to_raw(item)}} for item in changed]
-    return deletes + puts
+    return index_item_writes(
+        index_items("PLAYLIST", before) if before else {}, index_items("PLAYLIST", after) if after else {}
+    )
 
 
 def _as_read(playlist: Mapping[str, Any]) -> tuple[str, dict[str, str], dict[str, Any]]:
