@@ -5,18 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from resolvers.data.table import client, profile_key, table_name, to_raw
+from resolvers.data.table import profile_key, to_raw, written
 
 
 def put_profile(profile: Mapping[str, Any]) -> bool:
     """Write a user's profile once; False when it was already there (a repeated trigger)."""
     item = {**profile_key(profile["id"]), "kind": "PROFILE", **profile}
-    try:
-        client().put_item(TableName=table_name(), Item=to_raw(item), ConditionExpression="attribute_not_exists(PK)")
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return written("put_item", Item=to_raw(item), ConditionExpression="attribute_not_exists(PK)")

@@ -10,10 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from resolvers.data.ratings import rating_key
-from resolvers.data.table import batch_get_raw, client, song_key, table_name, to_item, to_raw
+from resolvers.data.table import batch_get_raw, client, song_key, table_name, to_item, to_raw, written
 from resolvers.table_layout import PARTITION_KEY, SORT_KEY
 
 
@@ -29,18 +27,12 @@ def get_feed(user_id: str) -> dict[str, Any] | None:
 
 def put_feed(user_id: str, entries: Sequence[Mapping[str, Any]], computed_at: str) -> bool:
     """Store the picks unless a computation that started later already has; False when it had."""
-    try:
-        client().put_item(
-            TableName=table_name(),
-            Item=to_raw({**feed_key(user_id), "kind": "FEED", "computedAt": computed_at, "entries": list(entries)}),
-            ConditionExpression="attribute_not_exists(PK) OR computedAt <= :mine",
-            ExpressionAttributeValues=to_raw({":mine": computed_at}),
-        )
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return written(
+        "put_item",
+        Item=to_raw({**feed_key(user_id), "kind": "FEED", "computedAt": computed_at, "entries": list(entries)}),
+        ConditionExpression="attribute_not_exists(PK) OR computedAt <= :mine",
+        ExpressionAttributeValues=to_raw({":mine": computed_at}),
+    )
 
 
 def songs_and_ratings(

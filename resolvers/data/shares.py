@@ -8,9 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from resolvers.data.table import Page, client, query_page, table_name, to_item, to_raw
+from resolvers.data.table import Page, client, query_page, table_name, to_item, to_raw, written
 from resolvers.table_layout import INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 
 
@@ -38,18 +36,12 @@ def get_share(token: str) -> dict[str, Any] | None:
 
 def delete_share(token: str, owner_id: str) -> bool:
     """Revoke: delete the link if the caller made it; False otherwise (or when there was none)."""
-    try:
-        client().delete_item(
-            TableName=table_name(),
-            Key=to_raw(share_key(token)),
-            ConditionExpression="ownerId = :me",
-            ExpressionAttributeValues=to_raw({":me": owner_id}),
-        )
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return written(
+        "delete_item",
+        Key=to_raw(share_key(token)),
+        ConditionExpression="ownerId = :me",
+        ExpressionAttributeValues=to_raw({":me": owner_id}),
+    )
 
 
 def shares_page(owner_id: str, limit: int, next_token: str | None) -> Page:

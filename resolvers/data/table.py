@@ -327,6 +327,18 @@ def delete_action(kind: str, item_id: str, condition: str, values: Mapping[str, 
     return {"Delete": delete}
 
 
+def written(operation: str, **request: Any) -> bool:
+    """Run one conditional write on the table (`put_item`, `delete_item`, `update_item`); False
+    when its condition failed, which for these callers is an answer, not an error."""
+    try:
+        getattr(client(), operation)(TableName=table_name(), **request)
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
 def cancellation(error: ClientError) -> list[dict[str, Any]] | None:
     """The per-action reasons of a cancelled transaction; None for any other error."""
     if error.response["Error"]["Code"] != "TransactionCanceledException":
