@@ -13,7 +13,6 @@ written in the same transaction as the header's create, rename, visibility chang
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -47,15 +46,6 @@ def order_key(position: str, entry_id: str) -> str:
     return f"{position}#{entry_id}"
 
 
-def _storable(value: Any) -> Any:
-    """DynamoDB numbers are Decimals (a smart playlist's `minRating` is a float)."""
-    if isinstance(value, float):
-        return Decimal(str(value))
-    if isinstance(value, dict):
-        return {k: _storable(v) for k, v in value.items()}
-    return value
-
-
 def _playlist_item(playlist: Mapping[str, Any]) -> dict[str, Any]:
     by_owner = INDEXES["byKind"]
     return {
@@ -63,7 +53,7 @@ def _playlist_item(playlist: Mapping[str, Any]) -> dict[str, Any]:
         by_owner[0]: f"PLAYLISTS#{playlist['ownerId']}",
         by_owner[1]: f"{playlist['createdAt']}#{playlist['id']}",
         "kind": "PLAYLIST",
-        **_storable(dict(playlist)),
+        **playlist,
     }
 
 

@@ -119,8 +119,20 @@ def to_item(raw: Mapping[str, Any]) -> dict[str, Any]:
     return {k: _plain(_deserializer.deserialize(v)) for k, v in raw.items() if k not in _HIDDEN}
 
 
+def _stored(value: Any) -> Any:
+    """The inverse of `_plain` for numbers: DynamoDB's are Decimals, and boto3 refuses a float
+    (a smart playlist's `minRating`, say); str() keeps the float's shortest exact form."""
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, list):
+        return [_stored(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _stored(v) for k, v in value.items()}
+    return value
+
+
 def to_raw(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: _serializer.serialize(v) for k, v in values.items()}
+    return {k: _serializer.serialize(_stored(v)) for k, v in values.items()}
 
 
 def _encode_token(last_key: Mapping[str, Any]) -> str:
