@@ -15,30 +15,21 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
-from moto import mock_aws
 from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
 
 from emulator import moto_fixes
 from emulator.moto_fixes import compact_items
-from resolvers.table_layout import create_table_request
+from tests.unit.moto_table import TABLE, fresh_table, offline_credentials
 
-TABLE = "music-test"
 Call = Callable[[Any], Any]
 
 
 @pytest.fixture(autouse=True)
 def _credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in {
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ACCESS_KEY_ID": "t",
-        "AWS_SECRET_ACCESS_KEY": "t",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    offline_credentials(monkeypatch)
 
 
 @contextmanager
@@ -46,9 +37,7 @@ def _dynamodb(fixed: bool) -> Iterator[Any]:
     if fixed:
         compact_items.install()
     try:
-        with mock_aws():
-            client = boto3.client("dynamodb")
-            client.create_table(**create_table_request(TABLE))
+        with fresh_table() as client:
             yield client
             compact_items.uninstall()  # moto as released reads what the fix wrote
             assert client.scan(TableName=TABLE)["Count"] >= 0

@@ -12,35 +12,25 @@ import random
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
-from moto import mock_aws
 from moto.dynamodb.models.dynamo_type import Item
 from moto.dynamodb.models.table import Table
 
 from emulator import moto_fixes
 from emulator.moto_fixes import indexes
-from resolvers.table_layout import INDEXES, create_table_request
+from resolvers.table_layout import INDEXES
+from tests.unit.moto_table import TABLE, fresh_table, offline_credentials
 
-TABLE = "music-test"
 PARTITIONS = ["A", "B", "C"]
 
 
 @pytest.fixture
 def dynamodb(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    for name, value in {
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ACCESS_KEY_ID": "t",
-        "AWS_SECRET_ACCESS_KEY": "t",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    offline_credentials(monkeypatch)
     moto_fixes.install()
     try:
-        with mock_aws():
-            client = boto3.client("dynamodb")
-            client.create_table(**create_table_request(TABLE))
+        with fresh_table() as client:
             yield client
     finally:
         moto_fixes.uninstall()

@@ -5,16 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
-from moto import mock_aws
 
 from emulator.moto_fixes import request_tokens
 from emulator.moto_fixes.request_tokens import IDEMPOTENCY_SECONDS, RequestTokens
-from resolvers.table_layout import create_table_request
+from tests.unit.moto_table import TABLE, fresh_table, offline_credentials
 
-TABLE = "music-test"
 KEY = {"PK": {"S": "SONG#1"}, "SK": {"S": "SONG"}}
 
 
@@ -35,18 +32,10 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 
 @pytest.fixture
 def dynamodb(monkeypatch: pytest.MonkeyPatch, clock: Clock) -> Iterator[Any]:
-    for name, value in {
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ACCESS_KEY_ID": "t",
-        "AWS_SECRET_ACCESS_KEY": "t",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    offline_credentials(monkeypatch)
     request_tokens.install()
     try:
-        with mock_aws():
-            client = boto3.client("dynamodb")
-            client.create_table(**create_table_request(TABLE))
+        with fresh_table() as client:
             yield client
     finally:
         request_tokens.uninstall()

@@ -11,38 +11,23 @@ import random
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
-from moto import mock_aws
 from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.dynamo_type import Item
 
 from emulator.moto_fixes import transactions
-from resolvers.table_layout import create_table_request
-
-TABLE = "music-test"
+from tests.unit.moto_table import TABLE, fresh_table, offline_credentials
 
 
 @pytest.fixture(params=["moto", "fixed"])
 def dynamodb(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """A DynamoDB client on a fresh in-process table with a stream, on moto as released or fixed."""
-    for name, value in {
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ACCESS_KEY_ID": "t",
-        "AWS_SECRET_ACCESS_KEY": "t",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    offline_credentials(monkeypatch)
     if request.param == "fixed":
         transactions.install()
     try:
-        with mock_aws():
-            client = boto3.client("dynamodb")
-            client.create_table(
-                **create_table_request(TABLE),
-                StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-            )
+        with fresh_table(StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}) as client:
             yield client
     finally:
         transactions.uninstall()
@@ -154,17 +139,14 @@ def test_a_transaction_that_passes_applies_every_action(dynamodb: Any) -> None:
 
 def test_random_transactions_end_as_they_do_on_moto(monkeypatch: pytest.MonkeyPatch) -> None:
     """Many transactions (puts, updates, deletes, checks; some cancelled, some refused) replayed on both."""
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    offline_credentials(monkeypatch)
     script = _random_transactions(random.Random(13), count=150)  # noqa: S311 - a reproducible test script
     outcomes = {}
     for variant in ("moto", "fixed"):
         if variant == "fixed":
             transactions.install()
         try:
-            with mock_aws():
-                client = boto3.client("dynamodb")
-                client.create_table(**create_table_request(TABLE))
+            with fresh_table() as client:
                 results = [_outcome(client, actions) for actions in copy.deepcopy(script)]
                 outcomes[variant] = (results, _everything(client))
         finally:
@@ -175,8 +157,7 @@ def test_random_transactions_end_as_they_do_on_moto(monkeypatch: pytest.MonkeyPa
 
 
 def test_a_transaction_copies_only_the_items_it_writes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    offline_credentials(monkeypatch)
     copies = []
     original = Item.__deepcopy__
 
@@ -187,9 +168,7 @@ def test_a_transaction_copies_only_the_items_it_writes(monkeypatch: pytest.Monke
     monkeypatch.setattr(Item, "__deepcopy__", counted)
     transactions.install()
     try:
-        with mock_aws():
-            client = boto3.client("dynamodb")
-            client.create_table(**create_table_request(TABLE))
+        with fresh_table() as client:
             for n in range(200):
                 client.put_item(TableName=TABLE, Item={**_key(f"item-{n}"), "n": {"N": "0"}})
             _seed(client)
