@@ -74,10 +74,10 @@ def redeliver(aws_endpoint: str, body: str) -> None:
         _client("sqs", aws_endpoint).send_message(QueueUrl=queue_url, MessageBody=body)
 
 
-def wait_until_consumed(aws_endpoint: str, timeout: float = 10) -> None:
-    """Until the fan-out has taken every message off the new-content queue (deleted after its invocation)."""
+def wait_until_drained(aws_endpoint: str, queue_name: str, timeout: float = 10, poll: float = 0.05) -> None:
+    """Until a consumer has taken every message off this queue (SQS deletes each after its invocation)."""
     sqs = _client("sqs", aws_endpoint)
-    queue_url = sqs.get_queue_url(QueueName=aws.NEW_CONTENT_QUEUE)["QueueUrl"]
+    queue_url = sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["All"])["Attributes"]
@@ -86,5 +86,10 @@ def wait_until_consumed(aws_endpoint: str, timeout: float = 10) -> None:
             == 0
         ):
             return
-        time.sleep(0.05)
-    raise AssertionError("the new-content queue was not consumed in time")
+        time.sleep(poll)
+    raise AssertionError(f"the queue {queue_name} was not drained in time")
+
+
+def wait_until_consumed(aws_endpoint: str, timeout: float = 10) -> None:
+    """Until the fan-out has taken every message off the new-content queue."""
+    wait_until_drained(aws_endpoint, aws.NEW_CONTENT_QUEUE, timeout)

@@ -4,7 +4,6 @@ counts once the play queue has drained (the consumer runs on the emulator's even
 from __future__ import annotations
 
 import datetime
-import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -13,7 +12,7 @@ from gql.transport.exceptions import TransportQueryError
 
 from emulator import aws
 from tests.integration.conftest import Api, Run, client
-from tests.integration.stand_in_media import _client
+from tests.integration.stand_in_media import wait_until_drained
 from tests.integration.test_new_content import new_listener
 from tests.integration.test_ratings import new_song
 from tests.media_stand_in import mark_ready_on_emulator
@@ -48,18 +47,7 @@ def counted(run: Run, entry: dict[str, Any]) -> bool:
 
 def drained(local_api: Api, timeout: float = 30) -> None:
     """Wait until the play consumer has taken every message off the plays queue."""
-    sqs = _client("sqs", local_api.config["awsEndpoint"])
-    queue_url = sqs.get_queue_url(QueueName=aws.PLAYS_QUEUE)["QueueUrl"]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["All"])["Attributes"]
-        if (
-            int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
-            == 0
-        ):
-            return
-        time.sleep(0.1)
-    pytest.fail("the plays queue did not drain")
+    wait_until_drained(local_api.config["awsEndpoint"], aws.PLAYS_QUEUE, timeout, poll=0.1)
 
 
 @pytest.mark.parametrize(("duration", "threshold_ms"), [(200, 30_000), (40, 20_000)])
