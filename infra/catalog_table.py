@@ -9,11 +9,12 @@ from constructs import Construct
 
 from infra.nag import acknowledge
 from infra.names import Stage
-from resolvers.table_layout import INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
+from resolvers.table_layout import INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE, key_type
 
 
 def _key(name: str) -> dynamodb.Attribute:
-    return dynamodb.Attribute(name=name, type=dynamodb.AttributeType.STRING)
+    kind = dynamodb.AttributeType.NUMBER if key_type(name) == "N" else dynamodb.AttributeType.STRING
+    return dynamodb.Attribute(name=name, type=kind)
 
 
 class CatalogTable(Construct):

@@ -238,6 +238,7 @@ def create_song(data: Mapping[str, Any]) -> dict[str, Any]:
         "status": "DRAFT",
         "ratingSum": 0,
         "ratingCount": 0,
+        "playCount": 0,  # present from the start, so MOST_PLAYED lists unplayed songs too (last)
         "createdAt": now,
         "updatedAt": now,
     }

@@ -21,7 +21,7 @@ from resolvers.genres import GENRES, genre
 from resolvers.validation import day, identifier, page_size
 from resolvers.words import MIN_WORD, all_words
 
-SONG_ORDERS = ("NEWEST", "TOP_RATED", "TITLE")
+SONG_ORDERS = ("NEWEST", "TOP_RATED", "TITLE", "MOST_PLAYED")
 ALBUM_ORDERS = ("NEWEST", "TITLE")
 MIN_STARS, MAX_STARS = 1, 5
 QUERY_MAX = 100

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 
 from resolvers.data import plays as plays_data
 from resolvers.errors import MusicError, ValidationError
+from resolvers.genres import genre as known_genre
 from resolvers.observability import logger
 from resolvers.validation import identifier, moment
 
@@ -32,6 +33,7 @@ class QueuedPlay(NamedTuple):
     user_id: str
     song_id: str
     started_at: str
+    genre: str | None = None  # the song's at play time, for genre charts (older messages lack it)
 
     @property
     def day(self) -> str:
@@ -57,7 +59,8 @@ def parse_message(body: str) -> list[QueuedPlay]:
         ):
             raise ValidationError("startedAt: not a stored play's key")
         user_id, song_id = identifier(entry.get("userId"), "userId"), identifier(entry.get("songId"), "songId")
-        plays.append(QueuedPlay(user_id, song_id, entry["startedAt"]))
+        song_genre = known_genre(entry["genre"]) if entry.get("genre") is not None else None
+        plays.append(QueuedPlay(user_id, song_id, entry["startedAt"], song_genre))
     return plays
 
 
@@ -96,7 +99,8 @@ def tally(plays: Sequence[QueuedPlay]) -> int:
         by_song = Counter(p.song_id for p in pending)
         by_day = Counter((p.song_id, p.day) for p in pending)
         keys = [{"userId": p.user_id, "songId": p.song_id, "startedAt": p.started_at} for p in pending]
-        actions = plays_data.tally_actions(keys, by_song, by_day, expires)
+        genres = {p.song_id: p.genre for p in pending if p.genre}
+        actions = plays_data.tally_actions(keys, by_song, by_day, expires, genres)
         failed = plays_data.run_tally(actions)
         if not failed:
             return len(pending)
@@ -136,4 +140,4 @@ def tally_batch(messages: Iterable[tuple[str, str]]) -> set[str]:
 
 def queued_plays(items: Sequence[Mapping[str, Any]]) -> list[QueuedPlay]:
     """The consumer's view of stored plays (bench and tests build batches with it)."""
-    return [QueuedPlay(i["userId"], i["songId"], i["startedAt"]) for i in items]
+    return [QueuedPlay(i["userId"], i["songId"], i["startedAt"], i.get("genre")) for i in items]

@@ -113,7 +113,8 @@ def _sqs() -> Any:
 def _queue(plays: Sequence[Mapping[str, Any]]) -> None:
     """Hand counted plays to the consumer; when the queue does not answer, the play is stored
     untallied and the caller is told to retry (the retry queues it again)."""
-    body = json.dumps({"plays": [{k: p[k] for k in ("userId", "songId", "startedAt")} for p in plays]})
+    keys = ("userId", "songId", "startedAt", "genre")
+    body = json.dumps({"plays": [{k: p[k] for k in keys if p.get(k) is not None} for p in plays]})
     try:
         _sqs().send_message(QueueUrl=settings().plays_queue, MessageBody=body)
     except Exception:

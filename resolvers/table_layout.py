@@ -17,6 +17,9 @@ folded title or name (`resolvers/words.py`), `rank` = `average*10^6 (7 digits)#c
 | table          | `USER#sub`                | `OFFLINE#s`       | the offline library (and its `OFFLINE_COUNT`)     |
 | table          | `USER#sub`                | `FEED`            | `feed`: the listener's precomputed picks          |
 | table          | `USER#sub`                | `LIKE#KIND#id`    | like/unlike; `liked` (one BatchGetItem)           |
+| table          | `USER#sub`                | `PLAY#startedAt#s` | `recentlyPlayed`; a retried play finds itself    |
+| table          | `USER#sub`                | `PLAYCOUNT#s` `ARTISTPLAYS#a` | `Song.myPlayCount`; the feed's most played artists |
+| table          | `PLAYDAY#day`             | `SONG#s`          | a song's plays that UTC day: `charts(WEEK/MONTH)` |
 | table          | `EVENT#eventId`           | `EVENT`           | fan-out idempotency: steps done, lease            |
 | table          | `PLAYLIST#p`              | `PLAYLIST`        | a playlist's header: owner, visibility, count     |
 | table          | `PLAYLIST#p`              | `ENTRY#e`         | an entry by id: remove, move (one item each)      |
@@ -45,6 +48,9 @@ folded title or name (`resolvers/words.py`), `rank` = `average*10^6 (7 digits)#c
 | byRating       | `SONG`                    | rank              | `songs` TOP_RATED                                 |
 | byGenreRating  | `GENRE#g`                 | rank              | `songs(genre)` TOP_RATED                          |
 | byArtistRating | `ARTIST#a`                | rank              | `songs(artistId)`, `songs(albumId)`* TOP_RATED    |
+| byPlays        | `SONG`                    | `playCount` (N)   | `songs` MOST_PLAYED, `charts(ALL_TIME)`           |
+| byGenrePlays   | `GENRE#g`                 | `playCount` (N)   | `songs(genre)` MOST_PLAYED, `charts(ALL_TIME, genre)` |
+| byArtistPlays  | `ARTIST#a`                | `playCount` (N)   | `songs(artistId)`, `songs(albumId)`* MOST_PLAYED  |
 
 A discover page is one Query on the index of its most selective criterion and its order;
 the other criteria are a FilterExpression (so a page may be short, `nextToken` still set).
@@ -69,7 +75,7 @@ SORT_KEY = "SK"
 # Epoch seconds after which DynamoDB deletes the item (the table's TimeToLiveSpecification).
 TTL_ATTRIBUTE = "expiresAt"
 
-# index name -> (partition key attribute, sort key attribute); all string keys, projection ALL
+# index name -> (partition key attribute, sort key attribute); string keys but NUMERIC_KEYS, projection ALL
 INDEXES: dict[str, tuple[str, str]] = {
     "byKind": ("GSI1PK", "GSI1SK"),
     "byParent": ("GSI2PK", "GSI2SK"),
@@ -81,7 +87,19 @@ INDEXES: dict[str, tuple[str, str]] = {
     "byRating": ("GSI8PK", "GSI8SK"),
     "byGenreRating": ("GSI9PK", "GSI9SK"),
     "byArtistRating": ("GSI10PK", "GSI10SK"),
+    # Sorted by a number the play consumer moves with `ADD` (no key to derive, nothing to rewrite).
+    "byPlays": ("GSI1PK", "playCount"),
+    "byGenrePlays": ("GSI4PK", "playCount"),
+    "byArtistPlays": ("GSI3PK", "playCount"),
 }
+
+# Index key attributes that are numbers; every other key attribute is a string.
+NUMERIC_KEYS = frozenset({"playCount"})
+
+
+def key_type(attribute: str) -> str:
+    """DynamoDB's attribute type of a key attribute: "N" for a number, else "S"."""
+    return "N" if attribute in NUMERIC_KEYS else "S"
 
 
 def create_table_request(table_name: str) -> dict:
@@ -94,7 +112,7 @@ def create_table_request(table_name: str) -> dict:
             {"AttributeName": PARTITION_KEY, "KeyType": "HASH"},
             {"AttributeName": SORT_KEY, "KeyType": "RANGE"},
         ],
-        "AttributeDefinitions": [{"AttributeName": a, "AttributeType": "S"} for a in sorted(attributes)],
+        "AttributeDefinitions": [{"AttributeName": a, "AttributeType": key_type(a)} for a in sorted(attributes)],
         "GlobalSecondaryIndexes": [
             {
                 "IndexName": name,

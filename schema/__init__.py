@@ -15,6 +15,7 @@ from strawberry.tools import merge_types
 
 from schema.accounts import AccountMutation, AccountQuery
 from schema.catalog import CatalogMutation, CatalogQuery
+from schema.charts import ChartQuery
 from schema.feed import FeedQuery
 from schema.filtered_subscription import FilteredSubscription, filtered_subscriptions
 from schema.follows import FollowMutation, FollowQuery, FollowSubscription
@@ -37,6 +38,7 @@ SDL_PATH = Path(__file__).with_name("schema.graphql")
 QUERIES = (
     CatalogQuery,
     SearchQuery,
+    ChartQuery,
     FeedQuery,
     RatingQuery,
     FollowQuery,

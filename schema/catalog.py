@@ -33,6 +33,9 @@ class SongSort(enum.Enum):
         "TOP_RATED", description="Highest average rating first, then most ratings; unrated songs last."
     )
     TITLE = strawberry.enum_value("TITLE", description="Alphabetical, ignoring case and accents.")
+    MOST_PLAYED = strawberry.enum_value(
+        "MOST_PLAYED", description="Most counted plays of all listeners first (`playCount`, a second behind)."
+    )
 
 
 @strawberry.enum(description="How `albums` are ordered.")

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from resolvers.data.table import table_name, to_raw
-from resolvers.table_layout import INDEXES, PARTITION_KEY, SORT_KEY
+from resolvers.table_layout import INDEXES, NUMERIC_KEYS, PARTITION_KEY, SORT_KEY
 from resolvers.words import all_words, index_words, sort_text
 
 
@@ -40,6 +40,9 @@ LISTINGS: dict[tuple[str, str, str], Listing] = {
     ("SONG", "ALL", "TOP_RATED"): Listing("byRating", "SONG", True),
     ("SONG", "GENRE", "TOP_RATED"): Listing("byGenreRating", "GENRE#{}", True),
     ("SONG", "ARTIST", "TOP_RATED"): Listing("byArtistRating", "ARTIST#{}", True),
+    ("SONG", "ALL", "MOST_PLAYED"): Listing("byPlays", "SONG", True),
+    ("SONG", "GENRE", "MOST_PLAYED"): Listing("byGenrePlays", "GENRE#{}", True),
+    ("SONG", "ARTIST", "MOST_PLAYED"): Listing("byArtistPlays", "ARTIST#{}", True),
     ("ALBUM", "ALL", "NEWEST"): Listing("byKind", "ALBUM", True),
     ("ALBUM", "GENRE", "NEWEST"): Listing("byGenre", "ALBUMS#GENRE#{}", True),
     ("ALBUM", "ARTIST", "NEWEST"): Listing("byParent", "ARTIST#{}", True, "ALBUM#"),
@@ -100,11 +103,13 @@ def _listing_keys(kind: str, item: Mapping[str, Any]) -> dict[str, str]:
         scope_id = item.get(_SCOPE_FIELD[scope]) if scope != "ALL" else ""
         if listed != kind or scope_id is None:
             continue
+        pk_attribute, sk_attribute = INDEXES[listing.index]
+        keys[pk_attribute] = listing.partition.format(scope_id)
+        if sk_attribute in NUMERIC_KEYS:
+            continue  # a count the song carries itself (MOST_PLAYED: `playCount`), not derived here
         sort_value = order_keys[order]
         if (kind, scope) == ("SONG", "ALBUM"):
             sort_value = f"{_track(item.get('trackNumber'))}#{item['id']}"
-        pk_attribute, sk_attribute = INDEXES[listing.index]
-        keys[pk_attribute] = listing.partition.format(scope_id)
         keys[sk_attribute] = listing.sort_prefix + sort_value
     return keys
 

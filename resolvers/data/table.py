@@ -26,7 +26,7 @@ from botocore.exceptions import ClientError
 from resolvers import aws_clients
 from resolvers.errors import UnavailableError, ValidationError
 from resolvers.settings import settings
-from resolvers.table_layout import INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
+from resolvers.table_layout import INDEXES, NUMERIC_KEYS, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 
 _serializer = TypeSerializer()
 
@@ -34,7 +34,8 @@ _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
 
-_KEY_ATTRIBUTES = {PARTITION_KEY, SORT_KEY} | {a for keys in INDEXES.values() for a in keys}
+# Keys made only to be found by; a numeric key is the item's own field (`playCount`), shown as such.
+_KEY_ATTRIBUTES = {PARTITION_KEY, SORT_KEY} | {a for keys in INDEXES.values() for a in keys} - NUMERIC_KEYS
 
 
 _HIDDEN = _KEY_ATTRIBUTES | {"kind", TTL_ATTRIBUTE}
@@ -137,7 +138,15 @@ def to_raw(values: Mapping[str, Any]) -> dict[str, Any]:
 
 def _encode_token(last_key: Mapping[str, Any]) -> str:
     plain = {k: _deserializer.deserialize(v) for k, v in last_key.items()}
+    plain = {k: int(v) if isinstance(v, Decimal) else v for k, v in plain.items()}  # counts are whole
     return base64.urlsafe_b64encode(json.dumps(plain, sort_keys=True).encode()).decode().rstrip("=")
+
+
+def _key_value(attribute: str, value: Any) -> bool:
+    """A key value DynamoDB would take: a whole count ≥ 0 for a numeric key, else a non-empty short string."""
+    if attribute in NUMERIC_KEYS:
+        return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**18
+    return isinstance(value, str) and 0 < len(value.encode()) <= KEY_VALUE_MAX
 
 
 def _decode_token(
@@ -154,7 +163,7 @@ def _decode_token(
     if (
         not isinstance(plain, dict)
         or set(plain) != expected
-        or not all(isinstance(v, str) and 0 < len(v.encode()) <= KEY_VALUE_MAX for v in plain.values())
+        or not all(_key_value(k, v) for k, v in plain.items())
         or plain[partition_attribute] != partition
         or (sort_prefix and not plain[sort_attribute].startswith(sort_prefix))
         or (sort_range and not sort_range[0] <= plain[sort_attribute] <= sort_range[1])

@@ -6,6 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler.appsync import Router
 
+from resolvers import charts as chart_lists
 from resolvers import discover, smart_playlists
 from resolvers.routes.identity import is_admin
 
@@ -49,3 +50,8 @@ def search(query: str, limit: int | None = None) -> dict[str, list[dict[str, Any
     if any(path in ("playlists/songCount", "playlists/durationSeconds") for path in selected):
         found["playlists"] = [smart_playlists.with_count(p) for p in found["playlists"]]
     return found
+
+
+@router.resolver(type_name="Query", field_name="charts")
+def charts(period: str, genre: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+    return chart_lists.charts(period, genre, limit)
