@@ -51,16 +51,18 @@ def _recent(period: str, genre: str | None, size: int, today: datetime.date) -> 
     return [(song, plays) for song, plays in found if song.get("status") == "READY"][:size]
 
 
-def charts(period: Any, genre: Any, limit: Any, *, today: datetime.date | None = None) -> list[dict[str, Any]]:
+def ranked(period: str, genre: str | None, size: int) -> list[tuple[dict[str, Any], int]]:
+    """The chart's songs as stored, with their plays in the period, most played first."""
+    if period == "ALL_TIME":
+        return _all_time(genre, size)
+    return _recent(period, genre, size, datetime.datetime.now(datetime.UTC).date())
+
+
+def charts(period: Any, genre: Any, limit: Any) -> list[dict[str, Any]]:
     """The chart of a period (and genre): [{position, plays, song}], most played first."""
     if period not in PERIODS:
         raise ValidationError(f"period: one of {', '.join(PERIODS)}")
     size = page_size(limit)
     only = known_genre(genre) if genre is not None else None
-    if period == "ALL_TIME":
-        ranked = _all_time(only, size)
-    else:
-        ranked = _recent(period, only, size, today or datetime.datetime.now(datetime.UTC).date())
-    return [
-        {"position": n, "plays": plays, "song": present_song(song)} for n, (song, plays) in enumerate(ranked, 1)
-    ]
+    chart = ranked(period, only, size)
+    return [{"position": n, "plays": plays, "song": present_song(song)} for n, (song, plays) in enumerate(chart, 1)]

@@ -9,8 +9,11 @@ them: three DynamoDB calls, whatever the listener's history. A listener with no 
 
 Every candidate gets a score in [0, 1] from its source, so the sources mix in one order:
 a fresh release from a followed artist (0.6 to 1.0) comes before songs like the ones the
-listener rated highly (0.5 to 0.95) and those liked by listeners who rate alike (0.45 to 0.8),
-then the popular (0.15 to 0.4) and the recently added (0.1 to 0.4). A song seen from several
+listener rated highly (0.5 to 0.95), songs of the artists they play most (0.5 to 0.85) and
+those liked by listeners who rate alike (0.45 to 0.8), then the popular (the most played of
+the last 30 days, then the top rated: 0.15 to 0.4) and the recently added (0.1 to 0.4).
+Plays move the picks at the next recomputation (a rating, a like, a follow, or a day), never
+per play: a hit is played thousands of times a second, a recomputation reads about 80 items. A song seen from several
 sources keeps its best score. `nextToken` is the (score, song) of the last item shown, so
 later pages continue below it even as new releases arrive above.
 """
@@ -27,7 +30,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any, NamedTuple
 
-from resolvers import aws_clients
+from resolvers import aws_clients, charts
 from resolvers.catalog import present_song
 from resolvers.clock import now_iso
 from resolvers.data import discover as discover_data
@@ -35,6 +38,7 @@ from resolvers.data import feed as feed_data
 from resolvers.data import follows as follows_data
 from resolvers.data import inbox as inbox_data
 from resolvers.data import likes as likes_data
+from resolvers.data import plays as plays_data
 from resolvers.data import ratings as ratings_data
 from resolvers.data import table
 from resolvers.errors import ValidationError
@@ -57,6 +61,8 @@ NEIGHBOUR_RATINGS = 50
 FOLLOWS_READ = 50  # latest follows whose newest songs are picked
 SONGS_PER_FOLLOW = 3
 CATALOG_SONGS = 30  # popular and newest songs, for everyone
+PLAYED_ARTISTS_READ = 100  # the listener's per-artist play counts read (one Query page)
+OFTEN_PLAYED = 3  # plays of an artist that make it "often"
 MAX_ENTRIES = 300
 # What one request reads.
 INBOX_RELEASES = 50
@@ -151,8 +157,15 @@ def neighbour_entry(song_id: str, share: float, seed_title: str) -> Entry:
     return Entry(song_id, _scaled(0.45 + 0.35 * share), "SIMILAR_LISTENERS", reason)
 
 
-def popular_entry(song: Mapping[str, Any]) -> Entry:
-    score = _scaled(0.15 + 0.25 * _quality(song))
+def played_entry(song: Mapping[str, Any], share: float, artist_name: str) -> Entry:
+    """A song of an artist the listener plays often; `share` is that artist's part of their plays."""
+    score = _scaled(0.5 + 0.25 * share + 0.1 * _quality(song))
+    return Entry(song["id"], score, "PLAYED", f"Because you often play {artist_name}")
+
+
+def popular_entry(song: Mapping[str, Any], strength: float | None = None) -> Entry:
+    """`strength`: the song's plays against the chart's top (0..1); top rated songs use their rating."""
+    score = _scaled(0.15 + 0.25 * (_quality(song) if strength is None else strength))
     return Entry(song["id"], score, "POPULAR", f"Popular in {_genre_name(song['genre'])}")
 
 
@@ -247,16 +260,48 @@ def _follow_picks(user_id: str, rated: set[str], now: datetime) -> list[Entry]:
     return picks
 
 
-def catalog_songs() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The top-rated and the newest songs of the whole catalog (two Queries)."""
-    return _listed("ALL", None, "TOP_RATED", CATALOG_SONGS), _listed("ALL", None, "NEWEST", CATALOG_SONGS)
+def _played_picks(user_id: str, rated: set[str]) -> list[Entry]:
+    """The most played songs of the artists the listener plays most, minus what they played already."""
+    counts = sorted(plays_data.artist_counts(user_id, PLAYED_ARTISTS_READ), key=lambda c: -c["plays"])
+    total = sum(c["plays"] for c in counts)
+    often = [c for c in counts if c["plays"] >= OFTEN_PLAYED][:TASTES]
+    if not often:
+        return []
+    artists = table.batch_get("ARTIST", [c["targetId"] for c in often])
+    candidates: list[tuple[Mapping[str, Any], float, str]] = []
+    for count in often:
+        artist = artists.get(count["targetId"])
+        if artist is not None:
+            for song in _playable(_listed("ARTIST", artist["id"], "MOST_PLAYED", TASTE_SONGS), rated):
+                candidates.append((song, count["plays"] / total, artist["name"]))
+    known = plays_data.my_counts([(user_id, song["id"]) for song, _, _ in candidates])
+    return [played_entry(song, share, name) for song, share, name in candidates if (user_id, song["id"]) not in known]
+
+
+def popular_songs() -> list[tuple[dict[str, Any], float | None]]:
+    """The catalog's most played songs of the last 30 days, then its top rated: (song, strength)."""
+    chart = charts.ranked("MONTH", None, CATALOG_SONGS)
+    top = chart[0][1] if chart else 1
+    played: list[tuple[dict[str, Any], float | None]] = [(song, plays / top) for song, plays in chart]
+    seen = {song["id"] for song, _ in played}
+    rated = [(song, None) for song in _listed("ALL", None, "TOP_RATED", CATALOG_SONGS) if song["id"] not in seen]
+    return (played + rated)[:CATALOG_SONGS]
+
+
+def catalog_songs() -> tuple[list[tuple[dict[str, Any], float | None]], list[dict[str, Any]]]:
+    """The popular songs (with their strength) and the newest of the whole catalog."""
+    return popular_songs(), _listed("ALL", None, "NEWEST", CATALOG_SONGS)
 
 
 def catalog_picks(
-    popular: Sequence[Mapping[str, Any]], newest: Sequence[Mapping[str, Any]], rated: set[str], now: datetime
+    popular: Sequence[tuple[Mapping[str, Any], float | None]],
+    newest: Sequence[Mapping[str, Any]],
+    rated: set[str],
+    now: datetime,
 ) -> list[Entry]:
-    """Popular and recently added songs: everyone's feed has them, a new listener's only them."""
-    picks = [popular_entry(song) for song in _playable(popular, rated)]
+    """Popular and recently added songs: everyone's feed has them, a new listener's only them
+    (read live until their picks are computed, and scored alike, so pages do not reshuffle)."""
+    picks = [popular_entry(song, strength) for song, strength in popular if _playable([song], rated)]
     return picks + [newest_entry(song, now) for song in _playable(newest, rated)]
 
 
@@ -277,7 +322,7 @@ def compute(user_id: str, now: datetime) -> list[Entry]:
         for rating in high
         if (song := songs.get(rating["songId"])) is not None
     ]
-    picks = _taste_picks(liked, rated) + _neighbour_picks(user_id, liked, rated)
+    picks = _taste_picks(liked, rated) + _neighbour_picks(user_id, liked, rated) + _played_picks(user_id, rated)
     picks += _follow_picks(user_id, rated, now) + catalog_picks(*catalog_songs(), rated, now)
     return _best(picks)[:MAX_ENTRIES]
 
@@ -332,7 +377,7 @@ def page(user_id: str, limit: Any, next_token: str | None) -> dict[str, Any]:
     if feed is None:
         taste_changed(user_id)  # so that the next request reads picks instead of the catalog
         popular, newest = catalog_songs()
-        listed = {song["id"]: song for song in popular + newest}
+        listed = {song["id"]: song for song in [song for song, _ in popular] + newest}
         picks = catalog_picks(popular, newest, set(), now)
     else:
         if _age_days(feed["computedAt"], now) > REFRESH_AFTER_DAYS:

@@ -18,7 +18,8 @@ folded title or name (`resolvers/words.py`), `rank` = `average*10^6 (7 digits)#c
 | table          | `USER#sub`                | `FEED`            | `feed`: the listener's precomputed picks          |
 | table          | `USER#sub`                | `LIKE#KIND#id`    | like/unlike; `liked` (one BatchGetItem)           |
 | table          | `USER#sub`                | `PLAY#startedAt#s` | `recentlyPlayed`; a retried play finds itself    |
-| table          | `USER#sub`                | `PLAYCOUNT#s` `ARTISTPLAYS#a` | `Song.myPlayCount`; the feed's most played artists |
+| table          | `USER#sub`                | `PLAYCOUNT#s`     | `Song.myPlayCount` (moved with the play)          |
+| table          | `USER#sub`                | `ARTISTPLAYS#a`   | the feed's "Because you often play <artist>"      |
 | table          | `PLAYDAY#day`             | `SONG#s`          | a song's plays that UTC day: `charts(WEEK/MONTH)` |
 | table          | `EVENT#eventId`           | `EVENT`           | fan-out idempotency: steps done, lease            |
 | table          | `PLAYLIST#p`              | `PLAYLIST`        | a playlist's header: owner, visibility, count     |
@@ -49,7 +50,7 @@ folded title or name (`resolvers/words.py`), `rank` = `average*10^6 (7 digits)#c
 | byGenreRating  | `GENRE#g`                 | rank              | `songs(genre)` TOP_RATED                          |
 | byArtistRating | `ARTIST#a`                | rank              | `songs(artistId)`, `songs(albumId)`* TOP_RATED    |
 | byPlays        | `SONG`                    | `playCount` (N)   | `songs` MOST_PLAYED, `charts(ALL_TIME)`           |
-| byGenrePlays   | `GENRE#g`                 | `playCount` (N)   | `songs(genre)` MOST_PLAYED, `charts(ALL_TIME, genre)` |
+| byGenrePlays   | `GENRE#g`                 | `playCount` (N)   | `songs(genre)` MOST_PLAYED, ALL_TIME genre charts |
 | byArtistPlays  | `ARTIST#a`                | `playCount` (N)   | `songs(artistId)`, `songs(albumId)`* MOST_PLAYED  |
 
 A discover page is one Query on the index of its most selective criterion and its order;

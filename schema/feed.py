@@ -18,7 +18,10 @@ class FeedSource(enum.Enum):
     SIMILAR_LISTENERS = strawberry.enum_value(
         "SIMILAR_LISTENERS", description="Liked by listeners who rate like the listener."
     )
-    POPULAR = strawberry.enum_value("POPULAR", description="Top rated in the catalog.")
+    PLAYED = strawberry.enum_value("PLAYED", description="Songs of the artists the listener plays most.")
+    POPULAR = strawberry.enum_value(
+        "POPULAR", description="Most played in the catalog over the last 30 days, then top rated."
+    )
     NEW_IN_CATALOG = strawberry.enum_value("NEW_IN_CATALOG", description="Recently added to the catalog.")
 
 
@@ -27,7 +30,8 @@ class FeedItem:
     song: Song
     source: FeedSource
     reason: str = strawberry.field(
-        description='For people: "New from <artist>", "Because you rated <song> 5 stars", "Popular in <genre>"…'
+        description='For people: "New from <artist>", "Because you rated <song> 5 stars", '
+        '"Because you often play <artist>", "Popular in <genre>"…'
     )
 
 

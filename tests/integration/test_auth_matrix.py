@@ -64,7 +64,7 @@ LISTENER = {  # listeners and admins alike
     *("myFollows", "follow", "unfollow", "notifications", "unreadNotificationCount", "markNotificationsRead"),
     *("emailNotifications", "setEmailNotifications", "onNewContent", "onMyNewContent"),
     *("offlineLibrary", "addToOffline", "removeFromOffline", "offlineSync"),
-    *("recordPlay", "recordPlays", "recentlyPlayed"),
+    *("recordPlay", "recordPlays", "recentlyPlayed", "charts"),
     *("myLikes", "like", "unlike"),
     *("playlist", "myPlaylists", "createPlaylist", "createSmartPlaylist", "updatePlaylist", "deletePlaylist"),
     *("addToPlaylist", "removeFromPlaylist", "movePlaylistEntry"),

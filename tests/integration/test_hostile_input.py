@@ -337,6 +337,24 @@ def test_hostile_device_names_are_refused_and_no_play_is_kept(listener: Run, art
     assert listener(HISTORY) == before
 
 
+@pytest.mark.parametrize(
+    ("arguments", "why"),
+    [
+        ({"genre": "jazz\x00"}, "genre:"),
+        ({"genre": "' OR 1=1 --"}, "genre:"),
+        ({"genre": "j" * 10_000}, "genre:"),
+        ({"limit": 0}, "limit:"),
+        ({"limit": 2**31 - 1}, "limit:"),
+    ],
+    ids=["nul", "injection", "oversized", "zero", "huge"],
+)
+def test_hostile_chart_arguments_are_validation_errors(listener: Run, arguments: dict, why: str) -> None:
+    """A chart reads up to 30 day partitions: nothing a client sends may widen that."""
+    document = "query($g: String, $l: Int) { charts(period: MONTH, genre: $g, limit: $l) { position } }"
+    error = refused(listener, document, g=arguments.get("genre"), l=arguments.get("limit"))
+    assert error["errorType"] == "ValidationError" and error["message"].startswith(why), error
+
+
 # -- requests that are not GraphQL --------------------------------------------------------------
 
 

@@ -23,6 +23,13 @@ HISTORY = """query($limit: Int, $token: String) {
   recentlyPlayed(limit: $limit, nextToken: $token) { items { song { id title } startedAt playedMs device } nextToken }
 }"""
 COUNTS = "query($id: ID!) { song(id: $id) { playCount myPlayCount } }"
+CHARTS = """query($period: ChartPeriod!, $genre: String, $limit: Int) {
+  charts(period: $period, genre: $genre, limit: $limit) { position plays song { id genre } }
+}"""
+MOST_PLAYED = """query($genre: String, $token: String) {
+  songs(sort: MOST_PLAYED, filter: {genre: $genre}, limit: 2, nextToken: $token) { items { id playCount } nextToken }
+}"""
+DAY = 86_400
 
 
 def at(seconds_ago: float) -> str:
@@ -99,3 +106,42 @@ def test_history_is_newest_first_pages_and_is_the_callers_own(local_api: Api, gu
     assert [p["song"]["id"] for p in seen] == songs[::-1]
     assert other.run(HISTORY)["recentlyPlayed"]["items"] == []
     assert other.run(COUNTS, id=songs[0])["song"]["myPlayCount"] == 0
+
+
+def test_charts_per_period_and_genre_and_most_played(local_api: Api, guest: Run, admin: Run) -> None:
+    """Soul songs (no other test plays soul): plays today, 10 days ago and 20 days ago, by several listeners."""
+    songs = {name: ready_song(local_api, admin, 200, genre="soul") for name in ("hit", "steady", "old")}
+    other = ready_song(local_api, admin, 200, genre="punk")
+    fans = [new_listener(local_api, guest) for _ in range(3)]
+    plan = {"hit": [3600] * 3, "steady": [3600, 10 * DAY, 10 * DAY], "old": [20 * DAY] * 3}
+    for name, starts in plan.items():
+        for fan, seconds_ago in zip(fans, starts, strict=True):
+            assert counted(fan.run, play(songs[name], 60_000, at(seconds_ago + 400 * len(name))))
+    assert counted(fans[0].run, play(other, 60_000, at(5 * DAY)))
+    drained(local_api)
+    run = fans[0].run
+
+    def chart(period: str, genre: str | None = "soul", limit: int | None = None) -> list[tuple[str, int]]:
+        entries = run(CHARTS, period=period, genre=genre, limit=limit)["charts"]
+        assert [e["position"] for e in entries] == list(range(1, len(entries) + 1))
+        return [(e["song"]["id"], e["plays"]) for e in entries]
+
+    assert chart("WEEK") == [(songs["hit"], 3), (songs["steady"], 1)]
+    assert chart("MONTH") == sorted((song_id, 3) for song_id in songs.values()), "equal plays: by song id"
+    assert sorted(chart("ALL_TIME")) == sorted((song_id, 3) for song_id in songs.values())
+    assert chart("MONTH", limit=1)[0][1] == 3
+    assert chart("WEEK", genre="punk") == [(other, 1)]
+    everything = dict(chart("WEEK", genre=None, limit=100))
+    assert everything[songs["hit"]] == 3 and everything[other] == 1 and songs["old"] not in everything
+
+    listed, token = [], None
+    while True:
+        page = run(MOST_PLAYED, genre="soul", token=token)["songs"]
+        listed += [(song["id"], song["playCount"]) for song in page["items"]]
+        token = page["nextToken"]
+        if not token:
+            break
+    assert [count for _, count in listed][:3] == [3, 3, 3], "most played first, page after page"
+    assert {song_id for song_id, _ in listed[:3]} == set(songs.values())
+    with pytest.raises(TransportQueryError, match="genre"):
+        run(CHARTS, period="WEEK", genre="polka")

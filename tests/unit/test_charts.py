@@ -3,12 +3,15 @@ recorded by several listeners, the consumer adds them up, then each period and g
 
 from __future__ import annotations
 
+import base64
 import datetime
+import json
 import uuid
 from typing import Any
 
 import pytest
 
+from resolvers.charts import period_days
 from resolvers.errors import ValidationError
 from tests.unit.conftest import appsync_event, invoke, listener_event
 from tests.unit.test_plays import _at, _play, _queued, _song, consume, record
@@ -17,8 +20,8 @@ DAY = 86_400
 
 
 def chart(period: str, genre: str | None = None, limit: int | None = None) -> list[tuple[str, int, int]]:
-    arguments: dict[str, Any] = {"period": period} | ({"genre": genre} if genre else {}) | (
-        {"limit": limit} if limit else {}
+    arguments: dict[str, Any] = (
+        {"period": period} | ({"genre": genre} if genre else {}) | ({"limit": limit} if limit else {})
     )
     entries = invoke(listener_event("Query", "charts", arguments))
     return [(entry["song"]["id"], entry["plays"], entry["position"]) for entry in entries]
@@ -87,8 +90,6 @@ def test_most_played_orders_songs_and_pages_through_them(catalog: dict[str, str]
 
 
 def test_the_week_is_today_and_the_six_days_before(aws: dict[str, str]) -> None:
-    from resolvers.charts import period_days
-
     today = datetime.date(2026, 12, 1)
     assert period_days("WEEK", today) == ["2026-12-01"] + [f"2026-11-{d:02d}" for d in range(30, 24, -1)]
     assert len(period_days("MONTH", today)) == 30 and period_days("MONTH", today)[-1] == "2026-11-02"
@@ -111,9 +112,6 @@ def test_bad_chart_arguments_are_validation_errors(
 
 
 def test_a_forged_most_played_token_is_a_validation_error(catalog: dict[str, str]) -> None:
-    import base64
-    import json
-
     for value in (-1, "12", 1.5, True):
         forged = {"PK": "SONG#x", "SK": "SONG", "GSI1PK": "SONG", "playCount": value}
         token = base64.urlsafe_b64encode(json.dumps(forged).encode()).decode()

@@ -19,6 +19,7 @@ from resolvers.errors import UnauthorizedError, ValidationError
 from resolvers.handlers import feed as feed_function
 from tests.media_stand_in import mark_ready
 from tests.unit.conftest import add_profile, appsync_event, invoke, listener_event
+from tests.unit.test_plays import _at, _play, _queued, consume, record
 
 pytestmark = pytest.mark.usefixtures("aws")
 
@@ -196,3 +197,28 @@ def test_a_malformed_change_fails_alone() -> None:
 def test_guests_have_no_feed() -> None:
     with pytest.raises(UnauthorizedError):
         invoke(appsync_event("Query", "feed", {}, groups=None))
+
+
+def test_plays_bring_the_artists_a_listener_plays_most_and_make_songs_popular(catalog: dict) -> None:
+    played, others, hit = catalog["rock"][0], catalog["rock"][1:], catalog["blues"][1]
+    for song in (played, hit):
+        mark_ready(song["id"], duration_seconds=200)
+    for n in range(3):  # "often": three counted plays of Rocky Lane
+        assert record(_play(played["id"], 60_000, _at(3600 - 200 * n)), sub=ANNA)
+    for _ in range(4):
+        assert record(_play(hit["id"], 60_000, _at(7200)), sub=str(uuid.uuid4()))
+    assert consume(_queued()) == []
+    rate(ANNA, catalog["jazz"][0], 2)  # any change of taste recomputes the picks; plays alone wait a day
+    run_feed_function()
+    items = read_feed(ANNA, limit=100)["items"]
+    by_song = {item["song"]["id"]: item for item in items}
+    for song in others:
+        assert by_song[song["id"]]["source"] == "PLAYED"
+        assert by_song[song["id"]]["reason"] == "Because you often play Rocky Lane"
+    assert by_song[played["id"]]["source"] != "PLAYED", "what the listener already plays is not suggested as such"
+    popular = [item["song"]["id"] for item in items if item["source"] == "POPULAR"]
+    assert popular[0] == hit["id"], "the most played song of the last 30 days leads the popular ones"
+    sources = [item["source"] for item in items]
+    assert max(i for i, s in enumerate(sources) if s == "PLAYED") < min(
+        i for i, s in enumerate(sources) if s == "POPULAR"
+    )
