@@ -17,7 +17,7 @@ folded title or name (`resolvers/words.py`), `rank` = `average*10^6 (7 digits)#c
 | table          | `USER#sub`                | `OFFLINE#s`       | the offline library (and its `OFFLINE_COUNT`)     |
 | table          | `USER#sub`                | `FEED`            | `feed`: the listener's precomputed picks          |
 | table          | `USER#sub`                | `LIKE#KIND#id`    | like/unlike; `liked` (one BatchGetItem)           |
-| table          | `USER#sub`                | `PLAYQUEUE`       | the play queue; saves conditional on `version`   |
+| table          | `USER#sub`                | `PLAYQUEUE`       | the play queue; saves conditional on `version`    |
 | table          | `EVENT#eventId`           | `EVENT`           | fan-out idempotency: steps done, lease            |
 | table          | `PLAYLIST#p`              | `PLAYLIST`        | a playlist's header: owner, visibility, count     |
 | table          | `PLAYLIST#p`              | `ENTRY#e`         | an entry by id: remove, move (one item each)      |
