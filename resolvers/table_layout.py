@@ -20,6 +20,7 @@ folded title or name (`resolvers/words.py`), `rank` = `average*10^6 (7 digits)#c
 | table          | `USER#sub`                | `PLAY#startedAt#s` | `recentlyPlayed`; a retried play finds itself    |
 | table          | `USER#sub`                | `PLAYCOUNT#s`     | `Song.myPlayCount` (moved with the play)          |
 | table          | `USER#sub`                | `ARTISTPLAYS#a`   | the feed's "Because you often play <artist>"      |
+| table          | `USER#sub`                | `PLAYQUEUE`       | the play queue; saves conditional on `version`    |
 | table          | `PLAYDAY#day`             | `SONG#s`          | a song's plays that UTC day: `charts(WEEK/MONTH)` |
 | table          | `EVENT#eventId`           | `EVENT`           | fan-out idempotency: steps done, lease            |
 | table          | `PLAYLIST#p`              | `PLAYLIST`        | a playlist's header: owner, visibility, count     |

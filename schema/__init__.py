@@ -26,6 +26,7 @@ from schema.lyrics import LyricsMutation
 from schema.media import MediaMutation
 from schema.none_field import NoneField, none_fields
 from schema.offline import OfflineMutation, OfflineQuery
+from schema.play_queue import PlayQueueMutation, PlayQueueQuery, PlayQueueSubscription
 from schema.playlists import PlaylistMutation, PlaylistQuery
 from schema.plays import PlayMutation, PlayQuery
 from schema.ratings import RatingMutation, RatingQuery
@@ -49,6 +50,7 @@ QUERIES = (
     PlaylistQuery,
     SharingQuery,
     PlayQuery,
+    PlayQueueQuery,
 )
 MUTATIONS = (
     CatalogMutation,
@@ -62,10 +64,11 @@ MUTATIONS = (
     LyricsMutation,
     PlayMutation,
     SharingMutation,
+    PlayQueueMutation,
 )
 Query = merge_types("Query", QUERIES)
 Mutation = merge_types("Mutation", MUTATIONS)
-Subscription = merge_types("Subscription", (FollowSubscription,))
+Subscription = merge_types("Subscription", (FollowSubscription, PlayQueueSubscription))
 
 
 def build_schema(**options: Any) -> strawberry.Schema:

@@ -360,6 +360,20 @@ def written(operation: str, **request: Any) -> bool:
     return True
 
 
+def write_or_blocker(operation: str, **request: Any) -> dict[str, Any] | None:
+    """Run one conditional write on the table; None when written, otherwise the item whose state
+    failed the condition ({} when there was none), from the same call
+    (`ReturnValuesOnConditionCheckFailure`), so the caller can say what it clashed with."""
+    try:
+        getattr(client(), operation)(TableName=table_name(), ReturnValuesOnConditionCheckFailure="ALL_OLD", **request)
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            raw = error.response.get("Item")
+            return to_item(raw) if raw else {}
+        raise
+    return None
+
+
 def cancellation(error: ClientError) -> list[dict[str, Any]] | None:
     """The per-action reasons of a cancelled transaction; None for any other error."""
     if error.response["Error"]["Code"] != "TransactionCanceledException":

@@ -22,6 +22,7 @@ from resolvers.routes import (
     lyrics,
     media,
     offline,
+    play_queue,
     playlists,
     ratings,
     sharing,
@@ -42,6 +43,7 @@ app.include_router(listening.router)
 app.include_router(likes.router)
 app.include_router(playlists.router)
 app.include_router(sharing.router)
+app.include_router(play_queue.router)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.APPSYNC_RESOLVER)

@@ -310,5 +310,10 @@ def test_my_new_content_sets_the_filter_its_lambda_returns_and_follows_invalidat
             "extensions.invalidateSubscriptions({ subscriptionField: field, payload: { userId: ctx.identity.sub } })"
             in mutation
         )
-    for name in ("rateSong", "markNotificationsRead", "setEmailNotifications"):
+    for name in ("rateSong", "markNotificationsRead", "setEmailNotifications", "savePlayQueue"):
         assert "invalidateSubscriptions" not in _resolver(dev, "Mutation", name)["Code"]
+    # onPlayQueueChanged too (without its filter resolver AppSync would send a queue to every
+    # subscriber): one resolver code, whatever filter the function returns.
+    assert {"onMyNewContent", "onPlayQueueChanged"} <= {other.field_name for other in FILTERED_SUBSCRIPTIONS}
+    for other in FILTERED_SUBSCRIPTIONS:
+        assert _resolver(dev, other.type_name, other.field_name)["Code"] == code

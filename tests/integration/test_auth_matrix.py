@@ -69,6 +69,7 @@ LISTENER = {  # listeners and admins alike
     *("playlist", "myPlaylists", "createPlaylist", "createSmartPlaylist", "updatePlaylist", "deletePlaylist"),
     *("addToPlaylist", "removeFromPlaylist", "movePlaylistEntry"),
     *("myShareLinks", "createShareLink", "revokeShareLink", "shared"),
+    *("playQueue", "savePlayQueue", "onPlayQueueChanged"),
 }
 MAY_CALL = {"guest": GUEST, "listener": LISTENER, "admin": LISTENER | ADMIN, "backend": BACKEND}
 CALLERS = list(MAY_CALL)
@@ -341,3 +342,21 @@ def test_one_listener_can_neither_see_nor_change_anothers_data(local_api: Api, g
     assert synced["offlineSync"] == {"download": [], "keep": [], "remove": []}
     assert ben.run("mutation($s: ID!) { rateSong(songId: $s, stars: 1) { stars } }", s=song["id"])
     assert owned(anna.run, song["id"]) == before, "nothing of Anna's changed"
+
+
+def test_a_play_queue_is_its_owners_alone(local_api: Api, guest: Run) -> None:
+    """The queue is keyed by the caller's token: another listener reads none, and their first
+    save makes a queue of their own instead of clashing with (or replacing) the owner's."""
+    local_api.local_only()  # fresh accounts, confirmed through the emulator's outbox
+    anna, ben = new_listener(local_api, guest), new_listener(local_api, guest)
+    save = "mutation($i: PlayQueueInput!) { savePlayQueue(input: $i) { ownerId version songIds } }"
+    resume = "{ playQueue { ownerId version songIds device } }"
+    songs = [str(uuid.uuid4())]
+    anna.run(save, i={"songIds": songs, "currentIndex": 0, "positionMs": 0, "device": "phone"})
+    before = anna.run(resume)
+    assert ben.run(resume) == {"playQueue": None}
+    bens = ben.run(
+        save, i={"songIds": [], "currentIndex": 0, "positionMs": 0, "device": "car", "expectedVersion": None}
+    )
+    assert bens["savePlayQueue"]["version"] == 1 and bens["savePlayQueue"]["ownerId"] != before["playQueue"]["ownerId"]
+    assert anna.run(resume) == before, "nothing of Anna's changed"

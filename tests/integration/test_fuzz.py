@@ -258,6 +258,10 @@ def realistic_values(api: FuzzedApi) -> dict[str, st.SearchStrategy[Any]]:
         ),
         "playedMs": st.integers(1_000, 400_000),
         "device": st.sampled_from(["phone", "Living-room speaker"]),
+        # The play queue: a position within a queue of 1 to 3 songIds, saved first or over a low version.
+        "currentIndex": st.integers(0, 2),
+        "positionMs": st.integers(0, 400_000),
+        "expectedVersion": st.none() | st.integers(1, 3),
     }
 
 

@@ -402,3 +402,50 @@ def test_hostile_lyrics_are_refused_and_nothing_changes(admin: Run, artist: dict
     error = refused(admin, SET_LYRICS, id=artist["songId"], **arguments)
     assert error["errorType"] == "ValidationError" and why in error["message"], error
     assert admin(LYRICS, id=artist["songId"]) == before, "nothing stored"
+
+
+# -- the play queue -----------------------------------------------------------------------------
+
+SAVE_QUEUE = "mutation($i: PlayQueueInput!) { savePlayQueue(input: $i) { version } }"
+PLAY_QUEUE = "{ playQueue { songIds currentIndex positionMs device version updatedAt } }"
+
+
+def queue_over(listener: Run, **change: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The listener's queue now, and a save over it that would be taken but for `change`."""
+    before = listener(PLAY_QUEUE)
+    version = (before["playQueue"] or {}).get("version")
+    entry = {"songIds": [str(uuid.uuid4())], "currentIndex": 0, "positionMs": 0, "device": "phone"}
+    return before, {**entry, **({"expectedVersion": version} if version else {}), **change}
+
+
+@pytest.mark.parametrize("spoil", NOT_IDS.values(), ids=NOT_IDS.keys())
+def test_a_play_queue_naming_a_non_id_is_refused_and_the_queue_is_unchanged(listener: Run, spoil: Any) -> None:
+    real = str(uuid.uuid4())
+    before, entry = queue_over(listener, songIds=[real, spoil(real)])
+    error = refused(listener, SAVE_QUEUE, i=entry)
+    assert error["errorType"] == "ValidationError" and "songIds: not a valid id" in error["message"], error
+    assert listener(PLAY_QUEUE) == before
+
+
+@pytest.mark.parametrize(
+    "device",
+    ["x" * 101, "phone\x00", "phone\x1b[31m", "phone\nlaptop", "phone\ud800", "\u202ephone", "  "],
+    ids=["oversized", "nul", "escape", "newline", "surrogate", "bidi", "blank"],
+)
+def test_hostile_device_names_are_refused_and_the_play_queue_is_unchanged(listener: Run, device: str) -> None:
+    before, entry = queue_over(listener, device=device)
+    error = refused(listener, SAVE_QUEUE, i=entry)
+    assert error["errorType"] == "ValidationError" and error["message"].startswith("device:"), error
+    assert listener(PLAY_QUEUE) == before
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"currentIndex": -1}, {"currentIndex": 2**31 - 1}, {"positionMs": -(2**31)}, {"expectedVersion": 2**31 - 1}],
+    ids=["index-negative", "index-huge", "position-min-int", "version-max-int"],
+)
+def test_play_queue_numbers_out_of_range_are_refused_and_the_queue_is_unchanged(listener: Run, change: dict) -> None:
+    before, entry = queue_over(listener, **change)
+    error = refused(listener, SAVE_QUEUE, i=entry)
+    assert error["errorType"] == "ValidationError", error
+    assert listener(PLAY_QUEUE) == before
