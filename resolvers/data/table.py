@@ -348,22 +348,11 @@ def delete_action(kind: str, item_id: str, condition: str, values: Mapping[str, 
     return {"Delete": delete}
 
 
-def written(operation: str, **request: Any) -> bool:
-    """Run one conditional write on the table (`put_item`, `delete_item`, `update_item`); False
-    when its condition failed, which for these callers is an answer, not an error."""
-    try:
-        getattr(client(), operation)(TableName=table_name(), **request)
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
-
-
 def write_or_blocker(operation: str, **request: Any) -> dict[str, Any] | None:
-    """Run one conditional write on the table; None when written, otherwise the item whose state
-    failed the condition ({} when there was none), from the same call
-    (`ReturnValuesOnConditionCheckFailure`), so the caller can say what it clashed with."""
+    """Run one conditional write on the table (`put_item`, `delete_item`, `update_item`); None
+    when written, otherwise the item whose state failed the condition ({} when there was none),
+    from the same call (`ReturnValuesOnConditionCheckFailure`), so the caller can say what it
+    clashed with. A failed condition is an answer for these callers, not an error."""
     try:
         getattr(client(), operation)(TableName=table_name(), ReturnValuesOnConditionCheckFailure="ALL_OLD", **request)
     except ClientError as error:
@@ -372,6 +361,11 @@ def write_or_blocker(operation: str, **request: Any) -> dict[str, Any] | None:
             return to_item(raw) if raw else {}
         raise
     return None
+
+
+def written(operation: str, **request: Any) -> bool:
+    """`write_or_blocker` for callers that only need to know whether it was written."""
+    return write_or_blocker(operation, **request) is None
 
 
 def cancellation(error: ClientError) -> list[dict[str, Any]] | None:
