@@ -82,6 +82,8 @@ def _ordered(songs: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
         return sorted(songs, key=lambda s: (fold(s["title"]), s["id"]))
     if sort == "TOP_RATED":
         return sorted(songs, key=lambda s: (-(s["averageRating"] or 0), -s["ratingCount"], s["id"]))
+    if sort == "MOST_PLAYED":
+        return sorted(songs, key=lambda s: (-s["playCount"], s["id"]))
     return sorted(songs, key=lambda s: (s["releaseDate"], s["createdAt"], s["id"]), reverse=True)
 
 

@@ -117,3 +117,16 @@ def test_a_forged_most_played_token_is_a_validation_error(catalog: dict[str, str
         token = base64.urlsafe_b64encode(json.dumps(forged).encode()).decode()
         with pytest.raises(ValidationError, match="nextToken"):
             invoke(listener_event("Query", "songs", {"sort": "MOST_PLAYED", "nextToken": token}))
+
+
+def test_a_smart_playlist_orders_by_plays_whether_listed_or_liked(catalog: dict[str, str]) -> None:
+    """Listed: the MOST_PLAYED index; liked only: the liked songs sorted by the same rule."""
+    for song_id in catalog.values():
+        invoke(listener_event("Mutation", "like", {"input": {"songId": song_id}}))
+    expected = [catalog["old"], catalog["steady"], catalog["rock"], catalog["hit"]]
+    for rules in ({"sort": "MOST_PLAYED", "limit": 4}, {"sort": "MOST_PLAYED", "likedOnly": True}):
+        made = invoke(listener_event("Mutation", "createSmartPlaylist", {"input": {"name": "Most", "rules": rules}}))
+        event = listener_event("Playlist", "entries", {"limit": 10})
+        event["source"] = made
+        (entries,) = invoke([event])
+        assert [entry["song"]["id"] for entry in entries["items"]] == expected
