@@ -29,7 +29,7 @@ from moto import mock_aws
 from moto.core.botocore_stubber import BotocoreStubber
 
 import bench.in_process  # noqa: F401 - the Lambda settings, before resolvers is imported
-from emulator import appsync
+from emulator import appsync, moto_fixes
 from emulator.auth import COGNITO, Caller
 from emulator.lambdas import LocalFunction
 from resolvers import feed
@@ -100,13 +100,13 @@ def _rate(user_id: str, songs: list[dict[str, Any]], rng: random.Random) -> list
 
 def main() -> None:
     rng = random.Random(7)  # noqa: S311 - reproducible benchmark data, not secrecy
+    moto_fixes.install()  # moto as the emulator runs it: a Query reads its partition, not the table
     with mock_aws():
         boto3.client("dynamodb").create_table(**create_table_request("music-bench"))
         sqs = boto3.client("sqs")
         os.environ["FEED_QUEUE_URL"] = sqs.create_queue(QueueName="feed")["QueueUrl"]
         started = time.perf_counter()
         artists = _add_artists()
-        # Follows are transactions, which moto runs by copying the whole table: add them while it is small.
         accounts_data.put_profile(
             {"id": LISTENER, "email": "bench@example.com", "displayName": "Bench", "createdAt": now_iso()}
         )

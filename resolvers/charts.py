@@ -11,6 +11,7 @@ says where that stops being cheap.
 from __future__ import annotations
 
 import datetime
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,6 +26,7 @@ from resolvers.validation import page_size
 PERIOD_DAYS = {"WEEK": 7, "MONTH": 30}
 PERIODS = (*PERIOD_DAYS, "ALL_TIME")
 SPARE = 10  # extra candidates read, so deleted songs rarely leave a chart short
+KEPT_SECONDS = 60.0  # how long a function instance keeps a chart it computed for the feed
 
 
 def period_days(period: str, today: datetime.date) -> list[str]:
@@ -56,6 +58,28 @@ def ranked(period: str, genre: str | None, size: int) -> list[tuple[dict[str, An
     if period == "ALL_TIME":
         return _all_time(genre, size)
     return _recent(period, genre, size, datetime.datetime.now(datetime.UTC).date())
+
+
+class _KeptCharts:
+    """`ranked`, kept by this function instance for KEPT_SECONDS: the feed's popular songs are
+    the same for every listener, and a MONTH chart is 31 calls. `charts` itself reads fresh."""
+
+    def __init__(self) -> None:
+        self._charts: dict[tuple[str, str | None, int], tuple[float, list[tuple[dict[str, Any], int]]]] = {}
+
+    def __call__(self, period: str, genre: str | None, size: int) -> list[tuple[dict[str, Any], int]]:
+        now = time.monotonic()
+        kept_at, chart = self._charts.get((period, genre, size), (None, []))
+        if kept_at is None or now - kept_at >= KEPT_SECONDS:
+            chart = ranked(period, genre, size)
+            self._charts[(period, genre, size)] = (now, chart)
+        return chart
+
+    def cache_clear(self) -> None:
+        self._charts.clear()
+
+
+kept = _KeptCharts()
 
 
 def charts(period: Any, genre: Any, limit: Any) -> list[dict[str, Any]]:

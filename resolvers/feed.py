@@ -280,7 +280,7 @@ def _played_picks(user_id: str, rated: set[str]) -> list[Entry]:
 
 def popular_songs() -> list[tuple[dict[str, Any], float | None]]:
     """The catalog's most played songs of the last 30 days, then its top rated: (song, strength)."""
-    chart = charts.ranked("MONTH", None, CATALOG_SONGS)
+    chart = charts.kept("MONTH", None, CATALOG_SONGS)
     top = chart[0][1] if chart else 1
     played: list[tuple[dict[str, Any], float | None]] = [(song, plays / top) for song, plays in chart]
     seen = {song["id"] for song, _ in played}

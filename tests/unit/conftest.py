@@ -12,7 +12,7 @@ import pytest
 from moto import mock_aws
 
 from emulator.lambdas import LambdaContext
-from resolvers import accounts, cleanup, feed, mailing, media, plays, realtime, releases
+from resolvers import accounts, charts, cleanup, feed, mailing, media, plays, realtime, releases
 from resolvers.data import accounts as accounts_data
 from resolvers.data import table
 from resolvers.handlers.api import handler
@@ -33,6 +33,7 @@ CACHED_CLIENTS = (
     realtime._session,
     feed._sqs,
     plays._sqs,
+    charts.kept,
 )
 
 
