@@ -50,7 +50,7 @@ def _stored_plays(count: int, songs: list[str]) -> list[dict[str, str]]:
     plays = []
     for n in range(count):
         play = {"userId": str(uuid.uuid4()), "songId": songs[n % len(songs)], "startedAt": started}
-        plays_data.write_play({**play, "endsAt": started, "playedMs": 60_000, "device": "bench"}, 0)
+        plays_data.write_play({**play, "endsAt": started, "playedMs": 60_000, "device": "bench"}, 0, version=0)
         plays.append(play)
     return plays
 

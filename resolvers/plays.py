@@ -122,11 +122,16 @@ def _queue(plays: Sequence[Mapping[str, Any]]) -> None:
         raise UnavailableError("The play was kept but not yet counted: send it again") from None
 
 
-def _record(user_id: str, play: Play, song: Mapping[str, Any], stored: Mapping[str, Any] | None) -> tuple[bool, Any]:
-    """Store one checked play that counts; (counted, the item to queue or None)."""
-    if stored is not None:  # a retry: the same answer, and queued again until it is tallied
-        return True, None if stored.get("tallied") else stored
-    _check_no_overlap(user_id, play)
+# Another device's play moved the history meanwhile: check again. Each round stores one of the
+# plays racing, so n devices at once need at most n rounds.
+HISTORY_ATTEMPTS = 10
+
+
+def _store(user_id: str, play: Play, song: Mapping[str, Any], version: int, *, checked: bool) -> tuple[Any, int]:
+    """Store a counting play of the listener's history at `version`; (the item to queue, the
+    version after). `checked`: its overlap check against that version was just made. When
+    another play of the listener was stored meanwhile (two devices at once), the play is
+    checked again against it before it is written."""
     item = {
         "userId": user_id,
         "songId": play.song_id,
@@ -138,20 +143,34 @@ def _record(user_id: str, play: Play, song: Mapping[str, Any], stored: Mapping[s
         "device": play.device,
     }
     expires = int((_parse(play.started_at) + HISTORY_KEPT).timestamp())
-    plays_data.write_play({k: v for k, v in item.items() if v is not None}, expires)
-    return True, item
+    for attempt in range(HISTORY_ATTEMPTS):
+        if not checked:
+            _check_no_overlap(user_id, play)
+        written = plays_data.write_play({k: v for k, v in item.items() if v is not None}, expires, version)
+        if written.stored:
+            return item, version + 1
+        if written.existed:  # a concurrent retry of this very play stored it: the same answer
+            return item, version
+        table.conflict_pause(attempt)
+        version, checked = plays_data.history_version(user_id), False
+    raise UnavailableError("Many plays were recorded at once: send this one again")
 
 
 def record_play(user_id: str, data: Any) -> dict[str, bool]:
     """Record one play of the caller; `counted` says whether it counts (a retry: as it did)."""
     play = parse_play(data, _now())
-    stored, song = plays_data.play_and_song(user_id, play.started_at, play.song_id)
-    if stored is None and not counts(play, song):
+    found = plays_data.lookup(user_id, [(play.started_at, play.song_id)])
+    stored = found.plays.get((play.started_at, play.song_id))
+    if stored is not None:  # a retry: the same answer, and queued again until it is tallied
+        if not stored.get("tallied"):
+            _queue([stored])
+        return {"counted": True}
+    song = found.songs.get(play.song_id)
+    if not counts(play, song):
         return {"counted": False}
-    counted, queued = _record(user_id, play, song or {}, stored)
-    if queued:
-        _queue([queued])
-    return {"counted": counted}
+    item, _ = _store(user_id, play, song or {}, found.version, checked=False)
+    _queue([item])
+    return {"counted": True}
 
 
 def _start(play: Play) -> str:
@@ -164,12 +183,9 @@ def record_plays(user_id: str, data: Any) -> list[dict[str, bool]]:
         raise ValidationError(f"plays: from 1 to {MAX_PLAYS} plays")
     now = _now()
     plays = [parse_play(entry, now) for entry in data]
-    keys = [plays_data.play_key(user_id, p.started_at, p.song_id) for p in plays]
-    keys += [table.song_key(p.song_id) for p in plays]
-    found = {(raw["PK"]["S"], raw["SK"]["S"]): table.to_item(raw) for raw in table.batch_get_raw(keys, consistent=True)}
-    songs = {p.song_id: found.get((f"SONG#{p.song_id}", "SONG")) for p in plays}
-    stored = {p: found.get(tuple(plays_data.play_key(user_id, p.started_at, p.song_id).values())) for p in plays}
-    counting = [p for p in plays if stored[p] is not None or counts(p, songs[p.song_id])]
+    found = plays_data.lookup(user_id, [(p.started_at, p.song_id) for p in plays])
+    stored = {p: found.plays.get((p.started_at, p.song_id)) for p in plays}
+    counting = [p for p in plays if stored[p] is not None or counts(p, found.songs.get(p.song_id))]
     # New counting plays of this call must not overlap each other (retries of one play are one).
     new = sorted({(p.started_at, p.song_id): p for p in counting if stored[p] is None}.values(), key=_start)
     for earlier, later in itertools.pairwise(new):
@@ -177,13 +193,13 @@ def record_plays(user_id: str, data: Any) -> list[dict[str, bool]]:
             raise ValidationError(f"plays: the plays started at {earlier.started_at} and {later.started_at} overlap")
     for play in new:
         _check_no_overlap(user_id, play)
-    to_queue: dict[tuple[str, str], Any] = {}
-    for play in counting:
-        if (play.started_at, play.song_id) in to_queue:
-            continue
-        _, item = _record(user_id, play, songs[play.song_id] or {}, stored[play])
-        if item:
-            to_queue[(play.started_at, play.song_id)] = item
+    to_queue = {(p.started_at, p.song_id): item for p in counting if (item := stored[p]) and not item.get("tallied")}
+    version = found.version
+    for play in new:
+        # Checked above against `version`; each play stored moves it by one (ours, in order).
+        item, moved = _store(user_id, play, found.songs.get(play.song_id) or {}, version, checked=True)
+        to_queue[(play.started_at, play.song_id)] = item
+        version = moved
     if to_queue:
         _queue(list(to_queue.values()))
     return [{"counted": p in counting} for p in plays]

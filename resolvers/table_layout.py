@@ -18,6 +18,7 @@ folded title or name (`resolvers/words.py`), `rank` = `average*10^6 (7 digits)#c
 | table          | `USER#sub`                | `FEED`            | `feed`: the listener's precomputed picks          |
 | table          | `USER#sub`                | `LIKE#KIND#id`    | like/unlike; `liked` (one BatchGetItem)           |
 | table          | `USER#sub`                | `PLAY#startedAt#s` | `recentlyPlayed`; a retried play finds itself    |
+| table          | `USER#sub`                | `PLAYS`           | history version: plays of one listener in turn    |
 | table          | `USER#sub`                | `PLAYCOUNT#s`     | `Song.myPlayCount` (moved with the play)          |
 | table          | `USER#sub`                | `ARTISTPLAYS#a`   | the feed's "Because you often play <artist>"      |
 | table          | `USER#sub`                | `PLAYQUEUE`       | the play queue; saves conditional on `version`    |

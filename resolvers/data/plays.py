@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, NamedTuple
 
 from resolvers.data.table import (
     Page,
@@ -51,16 +51,39 @@ def day_count_key(day: str, song_id: str) -> dict[str, str]:
     return {PARTITION_KEY: f"PLAYDAY#{day}", SORT_KEY: f"SONG#{song_id}"}
 
 
-def play_and_song(user_id: str, started_at: str, song_id: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    """The stored play (a retry finds it) and the song, strongly consistent: one BatchGetItem."""
-    play: dict[str, Any] | None = None
-    song: dict[str, Any] | None = None
-    for raw in batch_get_raw([play_key(user_id, started_at, song_id), song_key(song_id)], consistent=True):
+def history_key(user_id: str) -> dict[str, str]:
+    """The listener's history version: every counted play moves it, in the play's transaction."""
+    return {PARTITION_KEY: f"USER#{user_id}", SORT_KEY: "PLAYS"}
+
+
+class Lookup(NamedTuple):
+    """What recording plays reads first, in one strongly consistent BatchGetItem."""
+
+    plays: dict[tuple[str, str], dict[str, Any]]  # stored plays by (startedAt, songId)
+    songs: dict[str, dict[str, Any]]
+    version: int  # the listener's history version (0 before their first counted play)
+
+
+def lookup(user_id: str, plays: Sequence[tuple[str, str]]) -> Lookup:
+    """The stored plays among these (startedAt, songId) (a retry finds itself), their songs and
+    the listener's history version."""
+    keys = [play_key(user_id, started_at, song_id) for started_at, song_id in plays]
+    keys += [song_key(song_id) for _, song_id in plays] + [history_key(user_id)]
+    found = Lookup({}, {}, 0)
+    for raw in batch_get_raw(keys, consistent=True):
+        item = to_item(raw)
         if raw[SORT_KEY]["S"] == "SONG":
-            song = to_item(raw)
+            found.songs[item["id"]] = item
+        elif raw[SORT_KEY]["S"] == "PLAYS":
+            found = found._replace(version=int(item["version"]))
         else:
-            play = to_item(raw)
-    return play, song
+            found.plays[(item["startedAt"], item["songId"])] = item
+    return found
+
+
+def history_version(user_id: str) -> int:
+    """The listener's history version now (one strongly consistent GetItem)."""
+    return lookup(user_id, []).version
 
 
 def latest_play_before(user_id: str, moment: str) -> dict[str, Any] | None:
@@ -78,9 +101,20 @@ def latest_play_before(user_id: str, moment: str) -> dict[str, Any] | None:
     return page.items[0] if page.items else None
 
 
-def write_play(play: Mapping[str, Any], expires_at: int) -> bool:
+class Written(NamedTuple):
+    """How a play's write ended: stored, or refused because the play was there already (a
+    concurrent retry) or because the listener's history moved since `version` was read."""
+
+    stored: bool
+    existed: bool = False
+    history_moved: bool = False
+
+
+def write_play(play: Mapping[str, Any], expires_at: int, version: int) -> Written:
     """Store a counted play and move the listener's own counts with it, in one transaction
-    conditional on the play being new. False when it already existed (a concurrent retry)."""
+    conditional on the play being new and on the listener's history still being at `version`,
+    the one its overlap check read: two plays of one listener are written one after the other,
+    each checked against the other."""
     user_id, song_id = play["userId"], play["songId"]
     item = {**play_key(user_id, play["startedAt"], song_id), "kind": "PLAY", TTL_ATTRIBUTE: expires_at, **play}
     counts = [song_count_key(user_id, song_id)]
@@ -107,8 +141,22 @@ def write_play(play: Mapping[str, Any], expires_at: int) -> bool:
                 }
             }
         )
+    moves = {":next": version + 1, ":kind": "PLAYS"}
+    actions.append(
+        {
+            "Update": {
+                "TableName": table_name(),
+                "Key": to_raw(history_key(user_id)),
+                "UpdateExpression": "SET version = :next, kind = :kind",
+                "ConditionExpression": "version = :seen" if version else "attribute_not_exists(version)",
+                "ExpressionAttributeValues": to_raw(moves | ({":seen": version} if version else {})),
+            }
+        }
+    )
     failed = transact(actions)
-    return not failed
+    if not failed:
+        return Written(stored=True)
+    return Written(stored=False, existed=failed[0] is not None, history_moved=failed[-1] is not None)
 
 
 def plays_page(user_id: str, since: str, limit: int, next_token: str | None) -> Page:

@@ -108,6 +108,29 @@ def test_history_is_newest_first_pages_and_is_the_callers_own(local_api: Api, gu
     assert other.run(COUNTS, id=songs[0])["song"]["myPlayCount"] == 0
 
 
+def test_two_devices_sending_overlapping_plays_at_once_count_one(local_api: Api, guest: Run, admin: Run) -> None:
+    """A phone and a laptop of one listener send overlapping plays at the same moment, five
+    times over: each time exactly one counts and the other is refused as an overlap."""
+    fan = new_listener(local_api, guest)
+    phone_song, laptop_song = ready_song(local_api, admin, 200), ready_song(local_api, admin, 200)
+
+    def send(device: str, song_id: str, seconds_ago: float) -> str:
+        run = client(local_api.url, {"authorization": fan.token})  # each device its own connection
+        try:
+            return "counted" if counted(run, play(song_id, 60_000, at(seconds_ago), device=device)) else "not"
+        except TransportQueryError as error:
+            return "overlap" if "overlaps" in str(error) else str(error)
+
+    for n in range(5):
+        start = 20_000 - 1_000 * n
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            phone = pool.submit(send, "phone", phone_song, start)
+            laptop = pool.submit(send, "laptop", laptop_song, start - 10)
+            outcomes = sorted([phone.result(), laptop.result()])
+        assert outcomes == ["counted", "overlap"], outcomes
+    assert len(fan.run(HISTORY, limit=20)["recentlyPlayed"]["items"]) == 5
+
+
 def test_charts_per_period_and_genre_and_most_played(local_api: Api, guest: Run, admin: Run) -> None:
     """Soul songs (no other test plays soul): plays today, 10 days ago and 20 days ago, by several listeners."""
     songs = {name: ready_song(local_api, admin, 200, genre="soul") for name in ("hit", "steady", "old")}

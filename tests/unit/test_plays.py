@@ -13,6 +13,7 @@ import pytest
 
 from emulator.lambdas import LambdaContext
 from resolvers import play_counts
+from resolvers.data import plays as plays_data
 from resolvers.errors import NotFoundError, ValidationError
 from resolvers.handlers import plays as plays_handler
 from resolvers.settings import settings
@@ -260,3 +261,26 @@ def test_a_big_batch_is_cut_into_transactions_of_at_most_100_actions(aws: dict[s
         actions = len(chunk) + len({p.song_id for p in chunk}) + len({(p.song_id, p.day) for p in chunk})
         assert actions <= play_counts.TRANSACTION_ACTIONS
     assert len(chunks) <= 500 // (100 - 14) + 1, "a song is updated once per transaction, not once per play"
+
+
+def test_a_play_stored_meanwhile_by_another_device_is_checked_against(
+    aws: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Device A checks its play, device B's overlapping play lands before A writes: A's write
+    finds the listener's history moved, checks again, and is refused; only B's play is kept."""
+    song, other = _song(200), _song(200)
+    write = plays_data.write_play
+    raced: list[bool] = []
+
+    def b_lands_first(play: dict[str, Any], expires_at: int, version: int) -> Any:
+        if not raced:
+            raced.append(True)
+            assert record(_play(other, 60_000, _at(3590), device="laptop"))
+        return write(play, expires_at, version)
+
+    monkeypatch.setattr(plays_data, "write_play", b_lands_first)
+    with pytest.raises(ValidationError, match="overlaps"):
+        record(_play(song, 60_000, _at(3600), device="phone"))
+    history = invoke(listener_event("Query", "recentlyPlayed", {}))["items"]
+    assert [(p["songId"], p["device"]) for p in history] == [(other, "laptop")]
+    assert record(_play(song, 60_000, _at(3000), device="phone")), "a play after B's is counted"
