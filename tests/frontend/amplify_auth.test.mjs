@@ -269,6 +269,56 @@ test('onMyNewContent over wss: exactly the release of a followed artist, none of
 	}
 });
 
+const QUEUE_FIELDS = 'ownerId songIds currentIndex positionMs device version';
+const ON_PLAY_QUEUE_CHANGED = `subscription { onPlayQueueChanged { ${QUEUE_FIELDS} } }`;
+const SAVE_PLAY_QUEUE = `mutation($i: PlayQueueInput!) { savePlayQueue(input: $i) { ${QUEUE_FIELDS} } }`;
+
+test('onPlayQueueChanged over wss: the laptop hears the phone\'s save, never another listener\'s', async () => {
+	const songIds = (await client.graphql({ query: SONGS })).data.songs.items.map(song => song.id);
+	const heard = [];
+	const failures = [];
+	// The laptop: this Amplify client, subscribed to its own listener's queue.
+	const subscription = client.graphql({ query: ON_PLAY_QUEUE_CHANGED }).subscribe({
+		next: ({ data }) => heard.push(data.onPlayQueueChanged),
+		error: error => failures.push(error),
+	});
+	try {
+		const mySub = (await fetchAuthSession()).tokens.accessToken.payload.sub;
+		const open = async () =>
+			(await getJson('/subscriptions')).some(
+				s => s.subscriber === `user ${mySub}` && s.field === 'onPlayQueueChanged',
+			);
+		await until(open, 'the onPlayQueueChanged subscription registered');
+
+		// Another listener (the seeded admin) saves their own queue first: it must not reach the laptop.
+		const { playQueue } = await asAdmin('query { playQueue { version } }');
+		await asAdmin(SAVE_PLAY_QUEUE, {
+			i: { songIds, currentIndex: 0, positionMs: 0, device: 'admin desk', expectedVersion: playQueue?.version },
+		});
+		// The phone: the same listener on another connection, saving over HTTPS with its own token.
+		const token = (await fetchAuthSession()).tokens.accessToken.toString();
+		const phoneSave = await fetch(outputs.data.url, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', authorization: token },
+			body: JSON.stringify({
+				query: SAVE_PLAY_QUEUE,
+				variables: { i: { songIds, currentIndex: 1, positionMs: 42000, device: 'phone' } },
+			}),
+		});
+		const saved = await phoneSave.json();
+		assert.equal(saved.errors, undefined, JSON.stringify(saved.errors));
+
+		await until(() => heard.length >= 1, 'the phone\'s save heard on the laptop');
+		await new Promise(resolve => setTimeout(resolve, 1500)); // room for a wrong delivery to show up
+		assert.deepEqual(failures, []);
+		assert.deepEqual(heard, [saved.data.savePlayQueue]);
+		assert.equal(heard[0].ownerId, mySub);
+		assert.equal(heard[0].device, 'phone');
+	} finally {
+		subscription.unsubscribe();
+	}
+});
+
 test('sign-out forgets the tokens and revokes the refresh token', async () => {
 	const refreshToken = storedRefreshToken();
 	assert.ok(refreshToken);
