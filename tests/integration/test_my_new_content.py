@@ -32,7 +32,7 @@ DEADLINE_SECONDS = 20.0  # how long a test waits for something to happen before 
 
 @dataclass
 class Listening:
-    """One open onMyNewContent subscription: what it received, and whether and how it ended."""
+    """One open subscription: what it received, and whether and how it ended."""
 
     events: list[dict[str, Any]] = field(default_factory=list)
     task: asyncio.Task | None = None
@@ -46,11 +46,12 @@ class Listening:
         return {event["id"] for event in self.events}
 
 
-async def _listen(transport: Any, listening: Listening) -> None:
+async def _listen(transport: Any, listening: Listening, document: str = ON_MY_NEW_CONTENT) -> None:
+    field_name = document.split("{", 2)[1].split(maxsplit=1)[0]  # `subscription { field { ... } }`
     try:
         async with Client(transport=transport) as session:
-            async for result in session.subscribe(GraphQLRequest(ON_MY_NEW_CONTENT)):
-                listening.events.append(result["onMyNewContent"])
+            async for result in session.subscribe(GraphQLRequest(document)):
+                listening.events.append(result[field_name])
     except Exception as error:
         listening.error = error
 
@@ -61,9 +62,9 @@ def sub_of(who: Listener) -> str:
     return json.loads(base64.urlsafe_b64decode(claims + "=" * (-len(claims) % 4)))["sub"]
 
 
-def open_subscriptions(local_api: Api, who: Listener) -> int:
+def open_subscriptions(local_api: Api, who: Listener, field_name: str = "onMyNewContent") -> int:
     mine = f"user {sub_of(who)}"
-    return sum(1 for s in subscriptions(local_api) if s["field"] == "onMyNewContent" and s["subscriber"] == mine)
+    return sum(1 for s in subscriptions(local_api) if s["field"] == field_name and s["subscriber"] == mine)
 
 
 async def until(condition: Callable[[], bool], what: str) -> None:
@@ -74,17 +75,20 @@ async def until(condition: Callable[[], bool], what: str) -> None:
         await asyncio.sleep(0.05)
 
 
-async def subscribe(local_api: Api, who: Listener, transports: list[Any]) -> list[Listening]:
-    """Open one subscription per transport, and wait until the emulator has registered them all."""
-    before = await asyncio.to_thread(open_subscriptions, local_api, who)
+async def subscribe(
+    local_api: Api, who: Listener, transports: list[Any], document: str = ON_MY_NEW_CONTENT
+) -> list[Listening]:
+    """Open one subscription (to `document`) per transport, and wait until the emulator has registered them all."""
+    field_name = document.split("{", 2)[1].split(maxsplit=1)[0]
+    before = await asyncio.to_thread(open_subscriptions, local_api, who, field_name)
     opened = []
     for transport in transports:
         listening = Listening()
-        listening.task = asyncio.create_task(_listen(transport, listening))
+        listening.task = asyncio.create_task(_listen(transport, listening, document))
         opened.append(listening)
     expected = before + len(transports)
     deadline = time.monotonic() + DEADLINE_SECONDS
-    while await asyncio.to_thread(open_subscriptions, local_api, who) < expected:
+    while await asyncio.to_thread(open_subscriptions, local_api, who, field_name) < expected:
         failed = [listening.error for listening in opened if listening.error]
         assert not failed, f"subscribing failed: {failed}"
         assert time.monotonic() < deadline, "the subscriptions were not registered in time"

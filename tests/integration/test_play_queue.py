@@ -5,17 +5,15 @@ reaches the owner's devices and nobody else's."""
 from __future__ import annotations
 
 import asyncio
-import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from gql import Client, GraphQLRequest
 from gql.transport.exceptions import TransportQueryError
 
 from tests.integration.conftest import Api, Run, client
-from tests.integration.test_my_new_content import DEADLINE_SECONDS, Listening, stop, sub_of, until
-from tests.integration.test_new_content import Listener, appsync_ws, new_listener, subscriptions, transport_ws
+from tests.integration.test_my_new_content import Listening, stop, sub_of, subscribe, until
+from tests.integration.test_new_content import Listener, appsync_ws, new_listener, transport_ws
 from tests.integration.test_ratings import new_song
 
 FIELDS = "ownerId songIds currentIndex positionMs device version updatedAt"
@@ -132,36 +130,6 @@ def test_an_empty_queue_is_saved_at_index_0(fan: Listener) -> None:
     assert (saved["songIds"], saved["currentIndex"], saved["version"]) == ([], 0, 1)
 
 
-async def _listen(transport: Any, device: Listening) -> None:
-    try:
-        async with Client(transport=transport) as session:
-            async for result in session.subscribe(GraphQLRequest(ON_CHANGED)):
-                device.events.append(result["onPlayQueueChanged"])
-    except Exception as error:
-        device.error = error
-
-
-def _open(local_api: Api, who: Listener) -> int:
-    mine = f"user {sub_of(who)}"
-    return sum(1 for s in subscriptions(local_api) if s["field"] == "onPlayQueueChanged" and s["subscriber"] == mine)
-
-
-async def _subscribe(local_api: Api, who: Listener, transports: list[Any]) -> list[Listening]:
-    """One device per transport, each subscribed; returns once the emulator has registered them all."""
-    before = await asyncio.to_thread(_open, local_api, who)
-    opened = []
-    for transport in transports:
-        device = Listening()
-        device.task = asyncio.create_task(_listen(transport, device))
-        opened.append(device)
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    while await asyncio.to_thread(_open, local_api, who) < before + len(opened):
-        assert not [d.error for d in opened if d.error], "subscribing failed"
-        assert time.monotonic() < deadline, "the subscriptions were not registered in time"
-        await asyncio.sleep(0.05)
-    return opened
-
-
 def test_a_save_reaches_the_owners_other_devices_and_no_other_listener(
     local_api: Api, guest: Run, fan: Listener, songs: list[str]
 ) -> None:
@@ -171,10 +139,9 @@ def test_a_save_reaches_the_owners_other_devices_and_no_other_listener(
     other = new_listener(local_api, guest)
 
     async def scenario() -> tuple[list[Listening], Listening]:
-        owners = await _subscribe(
-            local_api, fan, [appsync_ws(local_api, fan.token), transport_ws(local_api, {"Authorization": fan.token})]
-        )
-        (bystander,) = await _subscribe(local_api, other, [appsync_ws(local_api, other.token)])
+        both = [appsync_ws(local_api, fan.token), transport_ws(local_api, {"Authorization": fan.token})]
+        owners = await subscribe(local_api, fan, both, ON_CHANGED)
+        (bystander,) = await subscribe(local_api, other, [appsync_ws(local_api, other.token)], ON_CHANGED)
         try:
             await asyncio.to_thread(fan.run, SAVE, i=queue(songs, index=2, position=1_000, device="phone"))
             await until(lambda: all(d.events for d in owners), "the owner's devices get the save")
