@@ -4,7 +4,7 @@ Picking is the expensive part, so it happens on write: a rating or a follow queu
 listener's id (`taste_changed`), and the feed function recomputes their picks (`refresh`)
 into one item. A request (`page`) then reads that item, the newest song releases of the
 inbox (written by the release fan-out), and the page's songs with the caller's ratings of
-them: three DynamoDB calls, whatever the listener's history. A listener with no picks yet
+them: four DynamoDB calls, whatever the listener's history. A listener with no picks yet
 (no ratings, no follows, or not computed yet) gets popular and new songs read live.
 
 Every candidate gets a score in [0, 1] from its source, so the sources mix in one order:
@@ -13,9 +13,10 @@ listener rated highly (0.5 to 0.95), songs of the artists they play most (0.5 to
 those liked by listeners who rate alike (0.45 to 0.8), then the popular (the most played of
 the last 30 days, then the top rated: 0.15 to 0.4) and the recently added (0.1 to 0.4).
 Plays move the picks at the next recomputation (a rating, a like, a follow, or a day), never
-per play: a hit is played thousands of times a second, a recomputation reads about 80 items. A song seen from several
-sources keeps its best score. `nextToken` is the (score, song) of the last item shown, so
-later pages continue below it even as new releases arrive above.
+per play: a hit is played thousands of times a second, a recomputation reads about 110
+items. A song seen from several sources keeps its best score. `nextToken` is the (score,
+song) of the last item shown, so later pages continue below it even as new releases arrive
+above.
 """
 
 from __future__ import annotations
