@@ -19,7 +19,7 @@ from moto.dynamodb.models.table import Table
 
 from emulator import moto_fixes
 from emulator.moto_fixes import indexes
-from resolvers.table_layout import INDEXES
+from resolvers.table_layout import INDEXES, key_type
 from tests.unit.moto_table import TABLE, fresh_table, offline_credentials
 
 PARTITIONS = ["A", "B", "C"]
@@ -36,11 +36,16 @@ def dynamodb(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         moto_fixes.uninstall()
 
 
+def _sort_value(attribute: str, n: int) -> dict[str, str]:
+    """An index sort key value of the attribute's type (`playCount` is a number)."""
+    return {"N": str(n)} if key_type(attribute) == "N" else {"S": f"{n:02d}"}
+
+
 def _item(rng: random.Random, pk: str, sk: str) -> dict[str, Any]:
     item = {"PK": {"S": pk}, "SK": {"S": sk}, "n": {"N": str(rng.randint(0, 9))}}
     for index_pk, index_sk in rng.sample(list(INDEXES.values()), 3):
         item[index_pk] = {"S": rng.choice(PARTITIONS)}
-        item[index_sk] = {"S": f"{rng.randint(0, 30):02d}"}
+        item[index_sk] = _sort_value(index_sk, rng.randint(0, 30))
     return item
 
 
@@ -56,7 +61,10 @@ def _change(client: Any, rng: random.Random, keys: list[tuple[str, str]]) -> Non
             TableName=TABLE,
             Key=key,
             UpdateExpression=f"SET {index_pk} = :p, {index_sk} = :s",
-            ExpressionAttributeValues={":p": {"S": rng.choice(PARTITIONS)}, ":s": {"S": f"{rng.randint(0, 30):02d}"}},
+            ExpressionAttributeValues={
+                ":p": {"S": rng.choice(PARTITIONS)},
+                ":s": _sort_value(index_sk, rng.randint(0, 30)),
+            },
         )
     elif roll < 0.85:
         client.delete_item(TableName=TABLE, Key=key)
@@ -105,7 +113,10 @@ def _random_query(rng: random.Random, keys: list[tuple[str, str]]) -> dict[str, 
         if rng.random() < 0.5:
             request["KeyConditionExpression"] += f" AND {index_sk} BETWEEN :low AND :high"
             low = rng.randint(0, 20)
-            request["ExpressionAttributeValues"] |= {":low": {"S": f"{low:02d}"}, ":high": {"S": f"{low + 10:02d}"}}
+            request["ExpressionAttributeValues"] |= {
+                ":low": _sort_value(index_sk, low),
+                ":high": _sort_value(index_sk, low + 10),
+            }
     if rng.random() < 0.5:
         request["Limit"] = rng.randint(1, 6)
     if rng.random() < 0.3:
