@@ -64,6 +64,15 @@ ENCODED_HERE = {
     "TransactGetItems",
 }
 CONTENT_TYPE = "application/x-amz-json-1.0"  # DynamoDB's JSON protocol version
+# Actions that change no table; every other one counts in `changes`.
+READ_ONLY = {"GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems"}
+
+
+class Changes:
+    """How many DynamoDB actions that may have changed a table have run (counted under LOCK):
+    a snapshot (emulator/persistence.py) reads the tables again only when it moved."""
+
+    count = 0
 
 
 def plain(value: Any) -> Any:
@@ -103,17 +112,19 @@ def call_action(handler: DynamoHandler) -> TYPE_RESPONSE:
     """moto's DynamoDB entry point: data actions encoded here, every other one as moto does."""
     action = handler._get_action()
     if action not in ENCODED_HERE:
-        return _locked(lambda: ORIGINAL_CALL_ACTION(handler))
+        return _locked(lambda: ORIGINAL_CALL_ACTION(handler), changes=not action.startswith(("Describe", "List")))
     return _call_data_action(handler, camelcase_to_underscores(action))
 
 
-def _locked(action: Callable[[], Any]) -> Any:
+def _locked(action: Callable[[], Any], *, changes: bool = True) -> Any:
     """The one place where moto's DynamoDB model is used: whatever must run inside the lock goes here,
     including packing again the items the action used (compact_items)."""
     with LOCK:
         try:
             return action()
         finally:
+            if changes:
+                Changes.count += 1
             compact_items.settle()
 
 
@@ -124,7 +135,7 @@ def _call_data_action(handler: DynamoHandler, action: str) -> TYPE_RESPONSE:
     headers = handler.response_headers
     try:
         handler._authenticate_and_authorize_normal_action("*")
-        result = _locked(getattr(handler, action))
+        result = _locked(getattr(handler, action), changes=handler._get_action() not in READ_ONLY)
     except ServiceException as error:
         status, error_headers, body = handler.serialized(ActionResult(error))
         status, headers, body = BaseResponse._transform_response(headers, (body, {**error_headers, "status": status}))

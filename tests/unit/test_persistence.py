@@ -14,8 +14,9 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
+from moto.dynamodb.models.table import Table
 
-from emulator import aws
+from emulator import aws, moto_fixes
 from emulator.lambdas import Functions
 from emulator.outbox import Outbox
 from emulator.persistence import LocalState
@@ -121,3 +122,28 @@ def test_without_a_data_directory_each_start_has_its_own_user_pool() -> None:
         with mock_aws():
             pools.append(aws.EmbeddedAws(Outbox(), Functions())._provision().user_pool_id)
     assert pools[0] != pools[1]
+
+
+def test_the_table_is_read_again_only_after_a_dynamodb_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A snapshot check decodes every item of the table: it does so only when an action may have changed it."""
+    reads: list[int] = []
+    all_items = Table.all_items
+    monkeypatch.setattr(Table, "all_items", lambda table: reads.append(1) or all_items(table))
+    state = LocalState(tmp_path)
+    moto_fixes.install()
+    try:
+        with mock_aws():
+            stack, _ = provision(state)
+            dynamodb = boto3.client("dynamodb")
+            dynamodb.put_item(TableName=stack.table_name, Item={"PK": {"S": "A"}, "SK": {"S": "1"}})
+            assert state.save()
+            reads.clear()
+            dynamodb.get_item(TableName=stack.table_name, Key={"PK": {"S": "A"}, "SK": {"S": "1"}})
+            assert not state.save()
+            assert reads == [], "a read changes nothing: the table was not read again"
+            dynamodb.put_item(TableName=stack.table_name, Item={"PK": {"S": "B"}, "SK": {"S": "1"}})
+            assert state.save()
+            assert reads
+    finally:
+        moto_fixes.uninstall()
+    assert sorted(item["PK"]["S"] for item in json.loads((tmp_path / "table.json").read_text())) == ["A", "B"]
