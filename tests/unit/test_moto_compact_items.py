@@ -9,6 +9,7 @@ kept) shows as a different answer.
 
 from __future__ import annotations
 
+import copy
 import gc
 import random
 from collections.abc import Callable, Iterator
@@ -216,3 +217,26 @@ def test_packing_gives_back_what_moto_held() -> None:
     assert type(unpacked) is LimitedSizeDict
     assert repr(unpacked) == repr(attrs)  # the same types, values (bytes stay bytes) and order
     assert compact_items.pack({"PK": DynamoType({"S": "x"})}) is None  # not moto's: left as it is
+
+
+def test_a_copy_shares_what_was_read_and_keeps_it_when_the_item_changes() -> None:
+    """A Query's result copies share the decoded attributes; an in-place update of the item changes a fresh decode."""
+    with _dynamodb(fixed=True) as client:
+        key = {"PK": {"S": "SONG#1"}, "SK": {"S": "SONG"}}
+        client.put_item(TableName=TABLE, Item={**key, "tags": {"L": [{"S": "a"}]}, "n": {"N": "1"}})
+        compact_items.settle()  # as at the end of the request (json_responses._locked)
+        table = dynamodb_backends["123456789012"]["us-east-1"].tables[TABLE]
+        item = table.get_item(DynamoType(key["PK"]), DynamoType(key["SK"]))
+        read = item.attrs  # decoded, only read
+        copied = copy.deepcopy(item)
+        assert copied.attrs is read  # not decoded a second time
+        assert copied.size() == item.size() == compact_items.SIZE.original(copied)
+        client.update_item(
+            TableName=TABLE,
+            Key=key,
+            UpdateExpression="SET tags = list_append(tags, :more), n = :n",
+            ExpressionAttributeValues={":more": {"L": [{"S": "b"}]}, ":n": {"N": "2"}},
+        )
+        assert [v.value for v in copied.attrs["tags"].value] == ["a"] and copied.attrs["n"].value == "1"
+        stored = table.get_item(DynamoType(key["PK"]), DynamoType(key["SK"]))
+        assert [v.value for v in stored.attrs["tags"].value] == ["a", "b"] and stored.attrs["n"].value == "2"
