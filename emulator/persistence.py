@@ -40,7 +40,7 @@ from typing import Any
 import boto3
 from moto.cognitoidp.models import CognitoIdpUser, cognitoidp_backends
 from moto.dynamodb.models import dynamodb_backends
-from moto.s3.models import s3_backends
+from moto.s3.models import FakeKey, s3_backends
 from moto.sns.models import sns_backends
 from moto.sqs.models import sqs_backends
 
@@ -186,12 +186,17 @@ class LocalState:
         ]
 
     def _media_index(self) -> dict[str, dict[str, Any]]:
-        s3 = self._client("s3")
-        index: dict[str, dict[str, Any]] = {}
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=self.stack.media_bucket):
-            for entry in page.get("Contents", []):
-                index[entry["Key"]] = {"etag": entry["ETag"], "size": entry["Size"]}
-        return index
+        """The bucket's objects (ETag and size, as ListObjectsV2 gives them), read from moto's bucket.
+
+        ListObjectsV2 over HTTP (XML out, XML and timestamps parsed back) took a sixth of the
+        emulator's CPU with 1,100 objects, every 3 seconds; moto's own listing reads these
+        same keys (a copy of the bucket's dict, safe while requests change it)."""
+        bucket = s3_backends[ACCOUNT_ID]["aws"].get_bucket(self.stack.media_bucket)
+        return {
+            key.name: {"etag": key.etag, "size": key.size}
+            for key in bucket.keys.values()
+            if isinstance(key, FakeKey)  # not a delete marker
+        }
 
     def _save_media(self, index: dict[str, dict[str, Any]]) -> None:
         """Objects are written once (keys are never reused with other content: each upload has its own)."""

@@ -147,3 +147,17 @@ def test_the_table_is_read_again_only_after_a_dynamodb_change(tmp_path: Path, mo
     finally:
         moto_fixes.uninstall()
     assert sorted(item["PK"]["S"] for item in json.loads((tmp_path / "table.json").read_text())) == ["A", "B"]
+
+
+def test_the_media_index_is_what_list_objects_says(tmp_path: Path) -> None:
+    """Read from moto's bucket, as ListObjectsV2 would answer it (ETag quoted, size in bytes)."""
+    state = LocalState(tmp_path)
+    with mock_aws():
+        stack, _ = provision(state)
+        s3 = boto3.client("s3")
+        for n in range(3):
+            s3.put_object(Bucket=stack.media_bucket, Key=f"audio/{n}", Body=b"x" * (n + 1), ContentType="audio/wav")
+        s3.delete_object(Bucket=stack.media_bucket, Key="audio/1")
+        listed = s3.list_objects_v2(Bucket=stack.media_bucket)["Contents"]
+        assert state._media_index() == {e["Key"]: {"etag": e["ETag"], "size": e["Size"]} for e in listed}
+        assert sorted(state._media_index()) == ["audio/0", "audio/2"]
