@@ -103,20 +103,41 @@ def unpack(packed: bytes) -> LimitedSizeDict:
 # (moto's in-place changes work on a fresh decode, `_changing`), so one decode serves every
 # item and copy with those bytes. Bounded: ~11 KB per song item.
 RECENT_ITEMS = 512
-_recent: OrderedDict[bytes, LimitedSizeDict] = OrderedDict()
+
+
+class Decoded:
+    """A recently read item's attributes, and their JSON once a response has encoded them (json_responses)."""
+
+    __slots__ = ("attrs", "json")
+
+    def __init__(self, attrs: LimitedSizeDict) -> None:
+        self.attrs = attrs
+        self.json: str | None = None
+
+
+_recent: OrderedDict[bytes, Decoded] = OrderedDict()
+_recent_attrs: dict[int, Decoded] = {}  # the same entries, by the id of their attributes
 
 
 def _decoded(packed: bytes) -> LimitedSizeDict:
     """The attributes `packed` holds, decoded once while they are among the most recently read."""
-    attrs = _recent.get(packed)
-    if attrs is not None:
+    entry = _recent.get(packed)
+    if entry is not None:
         _recent.move_to_end(packed)
-        return attrs
-    attrs = unpack(packed)
-    _recent[packed] = attrs
+        return entry.attrs
+    entry = Decoded(unpack(packed))
+    _recent[packed] = entry
+    _recent_attrs[id(entry.attrs)] = entry
     if len(_recent) > RECENT_ITEMS:
-        _recent.popitem(last=False)
-    return attrs
+        _, oldest = _recent.popitem(last=False)
+        del _recent_attrs[id(oldest.attrs)]
+    return entry.attrs
+
+
+def recently_decoded(attrs: Any) -> Decoded | None:
+    """The entry of attributes decoded by `_decoded` and still kept: attributes no request changes."""
+    entry = _recent_attrs.get(id(attrs))
+    return entry if entry is not None and entry.attrs is attrs else None
 
 
 def _hold(item: Item, packed: bytes | None, attrs: LimitedSizeDict | None) -> None:
@@ -231,6 +252,7 @@ def uninstall() -> None:
     decoded = [(item, _own_attrs(item)) for item in _every_item()]
     _in_use.clear()
     _recent.clear()
+    _recent_attrs.clear()
     del Item.attrs
     for item, attrs in decoded:
         item.attrs = attrs

@@ -203,6 +203,7 @@ def test_the_items_read_last_stay_decoded_a_bounded_number_of_them(monkeypatch: 
         for n in range(50):
             client.put_item(TableName=TABLE, Item=_item(rng, f"SONG#{n}"))
         compact_items._recent.clear()
+        compact_items._recent_attrs.clear()
         keys = [{"PK": {"S": f"SONG#{n}"}, "SK": {"S": "SONG"}} for n in range(50)]
         client.batch_get_item(RequestItems={TABLE: {"Keys": keys[:40]}})
         assert len(compact_items._recent) == 10
@@ -229,7 +230,7 @@ def test_items_at_rest_keep_only_their_keys_as_objects() -> None:
         # (The index's values are objects of the items that were decoded: counted once.)
         table = dynamodb_backends["123456789012"]["us-east-1"].tables[TABLE]
         indexed = {id(value) for _, value in table._emulator_partitions._pairs}
-        recent = len(_reachable(list(compact_items._recent.values())) - indexed)
+        recent = len(_reachable([entry.attrs for entry in compact_items._recent.values()]) - indexed)
         assert recent > 0 and len(compact_items._recent) <= compact_items.RECENT_ITEMS
         assert _dynamo_types() - before - recent == 2 * 100 + 2
         table = dynamodb_backends["123456789012"]["us-east-1"].tables[TABLE]
