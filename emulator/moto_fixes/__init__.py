@@ -11,6 +11,8 @@
   string, not one object per attribute (13.4 KB of heap per createSong before, 3.6 KB now).
 - `dispatch`: the server finds a request's service without listing moto's package
   directory for each request (all services).
+- `queues`: an SQS receive checks each message's retention without building its queue's
+  attributes (message counts included) per message.
 
 Each module replaces one moto function with a version of its own and says why; they are
 written against moto 5.2.5, so `install()` refuses another version: re-read them first.
@@ -27,12 +29,13 @@ from emulator.moto_fixes import (
     indexes,
     json_responses,
     model_registry,
+    queues,
     request_tokens,
     transactions,
 )
 
 MOTO_VERSION = "5.2.5"
-FIXES = (model_registry, transactions, request_tokens, indexes, compact_items, json_responses, dispatch)
+FIXES = (model_registry, transactions, request_tokens, indexes, compact_items, json_responses, dispatch, queues)
 
 
 def install() -> None:
