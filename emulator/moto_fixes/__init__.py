@@ -9,6 +9,10 @@
   shape-walking serializer, and outside `LOCK`, which now covers moto's actions only.
 - `compact_items`: an item no request is using keeps its attributes as one compressed
   string, not one object per attribute (13.4 KB of heap per createSong before, 3.6 KB now).
+- `dispatch`: the server finds a request's service without listing moto's package
+  directory for each request (all services).
+- `queues`: an SQS receive checks each message's retention without building its queue's
+  attributes (message counts included) per message.
 
 Each module replaces one moto function with a version of its own and says why; they are
 written against moto 5.2.5, so `install()` refuses another version: re-read them first.
@@ -19,10 +23,19 @@ from __future__ import annotations
 
 import moto
 
-from emulator.moto_fixes import compact_items, indexes, json_responses, model_registry, request_tokens, transactions
+from emulator.moto_fixes import (
+    compact_items,
+    dispatch,
+    indexes,
+    json_responses,
+    model_registry,
+    queues,
+    request_tokens,
+    transactions,
+)
 
 MOTO_VERSION = "5.2.5"
-FIXES = (model_registry, transactions, request_tokens, indexes, compact_items, json_responses)
+FIXES = (model_registry, transactions, request_tokens, indexes, compact_items, json_responses, dispatch, queues)
 
 
 def install() -> None:

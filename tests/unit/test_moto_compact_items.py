@@ -9,6 +9,7 @@ kept) shows as a different answer.
 
 from __future__ import annotations
 
+import copy
 import gc
 import random
 from collections.abc import Callable, Iterator
@@ -183,6 +184,35 @@ def _dynamo_types() -> int:
     return sum(type(o) is DynamoType for o in gc.get_objects())
 
 
+def _reachable(value: Any) -> set[int]:
+    """The ids of the DynamoType objects in value, nested ones included."""
+    if isinstance(value, DynamoType):
+        return {id(value)} | _reachable(value.value)
+    if isinstance(value, dict):
+        return set().union(*map(_reachable, value.values()))
+    if isinstance(value, list):
+        return set().union(*map(_reachable, value))
+    return set()
+
+
+def test_the_items_read_last_stay_decoded_a_bounded_number_of_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    moto_fixes.install()
+    monkeypatch.setattr(compact_items, "RECENT_ITEMS", 10)
+    with _dynamodb(fixed=True) as client:
+        rng = random.Random(3)  # noqa: S311 - a reproducible test script
+        for n in range(50):
+            client.put_item(TableName=TABLE, Item=_item(rng, f"SONG#{n}"))
+        compact_items._recent.clear()
+        compact_items._recent_attrs.clear()
+        keys = [{"PK": {"S": f"SONG#{n}"}, "SK": {"S": "SONG"}} for n in range(50)]
+        client.batch_get_item(RequestItems={TABLE: {"Keys": keys[:40]}})
+        assert len(compact_items._recent) == 10
+        before = _dynamo_types()
+        client.get_item(TableName=TABLE, Key=keys[45])  # one more read: the oldest of the ten goes
+        assert len(compact_items._recent) == 10
+        assert abs(_dynamo_types() - before) < 60  # one item's attributes in, one item's out
+
+
 def test_items_at_rest_keep_only_their_keys_as_objects() -> None:
     moto_fixes.install()  # all of them, as the emulator runs: moto as released keeps every query result
     with _dynamodb(fixed=True) as client:
@@ -195,8 +225,14 @@ def test_items_at_rest_keep_only_their_keys_as_objects() -> None:
         client.update_item(TableName=TABLE, Key={"PK": {"S": "SONG#1"}, "SK": {"S": "SONG"}},
                            UpdateExpression="SET n = :n", ExpressionAttributeValues={":n": {"N": "7"}})  # fmt: skip
         # Each item keeps its partition and sort key (moto's table is keyed by them), nothing
-        # more; the index keeps one value per partition (two albums).
-        assert _dynamo_types() - before == 2 * 100 + 2
+        # more; the index keeps one value per partition (two albums). Besides, the items read
+        # last stay decoded, a bounded number of them (compact_items.RECENT_ITEMS).
+        # (The index's values are objects of the items that were decoded: counted once.)
+        table = dynamodb_backends["123456789012"]["us-east-1"].tables[TABLE]
+        indexed = {id(value) for _, value in table._emulator_partitions._pairs}
+        recent = len(_reachable([entry.attrs for entry in compact_items._recent.values()]) - indexed)
+        assert recent > 0 and len(compact_items._recent) <= compact_items.RECENT_ITEMS
+        assert _dynamo_types() - before - recent == 2 * 100 + 2
         table = dynamodb_backends["123456789012"]["us-east-1"].tables[TABLE]
         assert table.get_item(DynamoType({"S": "SONG#1"}), DynamoType({"S": "SONG"})).attrs["n"].value == "7"
 
@@ -216,3 +252,26 @@ def test_packing_gives_back_what_moto_held() -> None:
     assert type(unpacked) is LimitedSizeDict
     assert repr(unpacked) == repr(attrs)  # the same types, values (bytes stay bytes) and order
     assert compact_items.pack({"PK": DynamoType({"S": "x"})}) is None  # not moto's: left as it is
+
+
+def test_a_copy_shares_what_was_read_and_keeps_it_when_the_item_changes() -> None:
+    """A Query's result copies share the decoded attributes; an in-place update of the item changes a fresh decode."""
+    with _dynamodb(fixed=True) as client:
+        key = {"PK": {"S": "SONG#1"}, "SK": {"S": "SONG"}}
+        client.put_item(TableName=TABLE, Item={**key, "tags": {"L": [{"S": "a"}]}, "n": {"N": "1"}})
+        compact_items.settle()  # as at the end of the request (json_responses._locked)
+        table = dynamodb_backends["123456789012"]["us-east-1"].tables[TABLE]
+        item = table.get_item(DynamoType(key["PK"]), DynamoType(key["SK"]))
+        read = item.attrs  # decoded, only read
+        copied = copy.deepcopy(item)
+        assert copied.attrs is read  # not decoded a second time
+        assert copied.size() == item.size() == compact_items.SIZE.original(copied)
+        client.update_item(
+            TableName=TABLE,
+            Key=key,
+            UpdateExpression="SET tags = list_append(tags, :more), n = :n",
+            ExpressionAttributeValues={":more": {"L": [{"S": "b"}]}, ":n": {"N": "2"}},
+        )
+        assert [v.value for v in copied.attrs["tags"].value] == ["a"] and copied.attrs["n"].value == "1"
+        stored = table.get_item(DynamoType(key["PK"]), DynamoType(key["SK"]))
+        assert [v.value for v in stored.attrs["tags"].value] == ["a", "b"] and stored.attrs["n"].value == "2"

@@ -186,3 +186,110 @@ def test_a_query_looks_only_at_its_partition(dynamodb: Any, monkeypatch: pytest.
     )
     assert len(page["Items"]) == 10
     assert seen == [10]  # the album's ten songs, not the table's 300 items
+
+
+SORT_CONDITIONS = (
+    "{sk} = :a",
+    "{sk} < :a",
+    "{sk} <= :a",
+    "{sk} > :a",
+    "{sk} >= :a",
+    "{sk} BETWEEN :a AND :b",
+    "begins_with({sk}, :prefix)",
+)
+
+
+def _ordered_query(rng: random.Random) -> dict[str, Any]:
+    """An index query of the kinds a page is cut from: each sort key condition, both directions, a Limit."""
+    name = rng.choice(list(INDEXES))
+    index_pk, index_sk = INDEXES[name]
+    low = rng.randint(0, 25)
+    values = {":p": {"S": rng.choice(PARTITIONS)}, ":a": {"S": f"{low:02d}"}, ":b": {"S": f"{low + 6:02d}"}}
+    condition = f"{index_pk} = :p"
+    if rng.random() < 0.7:
+        sort_condition = rng.choice(SORT_CONDITIONS)
+        condition += " AND " + sort_condition.format(sk=index_sk)
+        values = {k: v for k, v in values.items() if k == ":p" or k in sort_condition}
+        if ":prefix" in sort_condition:
+            values[":prefix"] = {"S": str(rng.randint(0, 3))}
+    else:
+        values = {":p": values[":p"]}
+    request: dict[str, Any] = {
+        "TableName": TABLE,
+        "IndexName": name,
+        "KeyConditionExpression": condition,
+        "ExpressionAttributeValues": values,
+        "ScanIndexForward": rng.random() < 0.5,
+        "Limit": rng.choice([1, 2, 3, 5, 8, 13, 40]),
+    }
+    if rng.random() < 0.2:
+        request["FilterExpression"] = "n > :min"
+        request["ExpressionAttributeValues"][":min"] = {"N": str(rng.randint(0, 9))}
+    return request
+
+
+def test_pages_cut_from_an_ordered_partition_are_motos_pages(dynamodb: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every sort key condition, direction, limit and page boundary; the partitions change in between."""
+    rng = random.Random(13)  # noqa: S311 - a reproducible test script
+    keys = [(f"SONG#{n}", "SONG") for n in range(60)] + [("USER#1", f"NOTE#{n}") for n in range(20)]
+    for pk, sk in keys:
+        dynamodb.put_item(TableName=TABLE, Item=_item(rng, pk, sk))
+    cut = []
+    original_page = indexes._page
+
+    def counted(table: Any, asked: Any) -> Any:
+        page = original_page(table, asked)
+        cut.append(page is not None)
+        return page
+
+    monkeypatch.setattr(indexes, "_page", counted)
+    compared = 0
+    for _ in range(40):
+        _change(dynamodb, rng, keys)
+        for _ in range(6):
+            request = _ordered_query(rng)
+            fixed = _pages(dynamodb, request)
+            indexes.QUERY.uninstall()
+            try:
+                walked = _pages(dynamodb, request)
+            finally:
+                indexes.QUERY.install()
+            assert fixed == walked, request
+            compared += len(fixed)
+    assert compared > 500
+    assert sum(cut) > 0.9 * len(cut)  # nearly every page was cut from the ordered partition
+
+
+def test_a_page_reads_the_page_not_the_partition(dynamodb: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    for n in range(300):
+        dynamodb.put_item(
+            TableName=TABLE,
+            Item={
+                "PK": {"S": f"SONG#{n:03d}"},
+                "SK": {"S": "SONG"},
+                "GSI1PK": {"S": "SONG"},
+                "GSI1SK": {"S": f"{n:03d}"},
+            },
+        )
+    query = {
+        "TableName": TABLE,
+        "IndexName": "byKind",
+        "KeyConditionExpression": "GSI1PK = :p",
+        "ExpressionAttributeValues": {":p": {"S": "SONG"}},
+        "ScanIndexForward": False,
+        "Limit": 10,
+    }
+    dynamodb.query(**query)  # the partition's order is made at its first query
+    seen: list[int] = []
+    original = Table.sorted_items
+
+    def counted(table: Any, hash_attrs: Any, range_attrs: Any, items: list[Item]) -> list[Item]:
+        seen.append(len(items))
+        return original(table, hash_attrs, range_attrs, items)
+
+    monkeypatch.setattr(Table, "sorted_items", counted)
+    first = dynamodb.query(**query)
+    second = dynamodb.query(**query, ExclusiveStartKey=first["LastEvaluatedKey"])
+    assert [item["GSI1SK"]["S"] for item in first["Items"]] == [f"{n:03d}" for n in range(299, 289, -1)]
+    assert [item["GSI1SK"]["S"] for item in second["Items"]] == [f"{n:03d}" for n in range(289, 279, -1)]
+    assert seen == [11, 11]  # the page and the item after it, of 300

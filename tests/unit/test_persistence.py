@@ -14,8 +14,9 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
+from moto.dynamodb.models.table import Table
 
-from emulator import aws
+from emulator import aws, moto_fixes
 from emulator.lambdas import Functions
 from emulator.outbox import Outbox
 from emulator.persistence import LocalState
@@ -121,3 +122,42 @@ def test_without_a_data_directory_each_start_has_its_own_user_pool() -> None:
         with mock_aws():
             pools.append(aws.EmbeddedAws(Outbox(), Functions())._provision().user_pool_id)
     assert pools[0] != pools[1]
+
+
+def test_the_table_is_read_again_only_after_a_dynamodb_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A snapshot check decodes every item of the table: it does so only when an action may have changed it."""
+    reads: list[int] = []
+    all_items = Table.all_items
+    monkeypatch.setattr(Table, "all_items", lambda table: reads.append(1) or all_items(table))
+    state = LocalState(tmp_path)
+    moto_fixes.install()
+    try:
+        with mock_aws():
+            stack, _ = provision(state)
+            dynamodb = boto3.client("dynamodb")
+            dynamodb.put_item(TableName=stack.table_name, Item={"PK": {"S": "A"}, "SK": {"S": "1"}})
+            assert state.save()
+            reads.clear()
+            dynamodb.get_item(TableName=stack.table_name, Key={"PK": {"S": "A"}, "SK": {"S": "1"}})
+            assert not state.save()
+            assert reads == [], "a read changes nothing: the table was not read again"
+            dynamodb.put_item(TableName=stack.table_name, Item={"PK": {"S": "B"}, "SK": {"S": "1"}})
+            assert state.save()
+            assert reads
+    finally:
+        moto_fixes.uninstall()
+    assert sorted(item["PK"]["S"] for item in json.loads((tmp_path / "table.json").read_text())) == ["A", "B"]
+
+
+def test_the_media_index_is_what_list_objects_says(tmp_path: Path) -> None:
+    """Read from moto's bucket, as ListObjectsV2 would answer it (ETag quoted, size in bytes)."""
+    state = LocalState(tmp_path)
+    with mock_aws():
+        stack, _ = provision(state)
+        s3 = boto3.client("s3")
+        for n in range(3):
+            s3.put_object(Bucket=stack.media_bucket, Key=f"audio/{n}", Body=b"x" * (n + 1), ContentType="audio/wav")
+        s3.delete_object(Bucket=stack.media_bucket, Key="audio/1")
+        listed = s3.list_objects_v2(Bucket=stack.media_bucket)["Contents"]
+        assert state._media_index() == {e["Key"]: {"etag": e["ETag"], "size": e["Size"]} for e in listed}
+        assert sorted(state._media_index()) == ["audio/0", "audio/2"]
