@@ -47,7 +47,7 @@ BATCH_GET_LIMIT = 100
 BATCH_WRITE_LIMIT = 25
 
 
-# A filtered Query evaluates more items than the page holds, so pages are rarely short.
+# A filtered page left short by its filter reads ahead once, this many times what it misses.
 READ_AHEAD = 5
 
 
@@ -211,8 +211,10 @@ def query_page(
     """One page of a partition of the table or an index (one Query call).
 
     `sort_range` bounds the sort key (inclusive; it replaces the prefix condition and must
-    lie within the prefix). With `where`, the Query evaluates up to READ_AHEAD pages' worth
-    of items and returns at most `limit` matches; the page may still be short.
+    lie within the prefix). With `where`, the Query evaluates `limit` items first (on most
+    pages every one matches); only when the filter left the page short does a second Query
+    evaluate up to READ_AHEAD times what is missing. At most `limit` matches come back, in at
+    most two calls; the page may still be short.
     """
     pk_attribute, sk_attribute = INDEXES[index] if index else (PARTITION_KEY, SORT_KEY)
     names = {"#pk": pk_attribute}
@@ -229,7 +231,7 @@ def query_page(
     request: dict[str, Any] = {
         "TableName": table_name(),
         "KeyConditionExpression": condition,
-        "Limit": min(limit * READ_AHEAD, MAX_EVALUATED) if where else limit,
+        "Limit": limit,
         "ScanIndexForward": not newest_first,
     }
     if where:
@@ -243,6 +245,11 @@ def query_page(
     response = client().query(**request)
     raws = response["Items"]
     last = response.get("LastEvaluatedKey")
+    if where and last and len(raws) < limit:  # the filter left the page short: read ahead, once
+        request |= {"Limit": min((limit - len(raws)) * READ_AHEAD, MAX_EVALUATED), "ExclusiveStartKey": last}
+        response = client().query(**request)
+        raws += response["Items"]
+        last = response.get("LastEvaluatedKey")
     if len(raws) > limit:  # more matches than the page holds: continue after the last one returned
         raws = raws[:limit]
         last = {attribute: raws[-1][attribute] for attribute in (PARTITION_KEY, SORT_KEY, pk_attribute, sk_attribute)}
