@@ -200,8 +200,9 @@ SORT_CONDITIONS = (
 
 
 def _ordered_query(rng: random.Random) -> dict[str, Any]:
-    """An index query of the kinds a page is cut from: each sort key condition, both directions, a Limit."""
-    name = rng.choice(list(INDEXES))
+    """An index query of the kinds a page is cut from: each sort key condition, both directions, a Limit.
+    String sort keys only: a numeric one (`playCount`) is walked by moto, as the test above checks."""
+    name = rng.choice([name for name, (_, sort_key) in INDEXES.items() if key_type(sort_key) == "S"])
     index_pk, index_sk = INDEXES[name]
     low = rng.randint(0, 25)
     values = {":p": {"S": rng.choice(PARTITIONS)}, ":a": {"S": f"{low:02d}"}, ":b": {"S": f"{low + 6:02d}"}}
@@ -244,7 +245,7 @@ def test_pages_cut_from_an_ordered_partition_are_motos_pages(dynamodb: Any, monk
 
     monkeypatch.setattr(indexes, "_page", counted)
     compared = 0
-    for _ in range(40):
+    for _ in range(60):  # an item carries 3 of the indexes' keys: 60 rounds compare over 500 items
         _change(dynamodb, rng, keys)
         for _ in range(6):
             request = _ordered_query(rng)
