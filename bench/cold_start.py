@@ -6,33 +6,35 @@ Each round runs four fresh interpreters one after the other (so a busy machine s
 alike) and times, inside each, only the import statement:
 - `import boto3`;
 - `import boto3; from aws_lambda_powertools.event_handler import AppSyncResolver` (the floor);
-- `import resolvers.handlers.api` from a copy of the code asset as CDK ships it: resolvers/
-  without bytecode, so the import compiles it, as Lambda does on every cold start (its
-  /var/task is read-only);
-- the same with the asset's bytecode compiled ahead (what shipping bytecode would give).
+- `import resolvers.handlers.api` from a copy of the code asset without bytecode (as CDK
+  ships it from a machine without the runtime's Python): the import compiles resolvers/, as
+  Lambda would on every cold start (its /var/task is read-only);
+- the same with the asset's bytecode, as CDK ships it when the runtime's Python is on PATH
+  (this Python stands in for it).
 The environment is the function's on Lambda, tracing on (LAMBDA_TASK_ROOT set, tracing not
 disabled), so a tracer that would load the X-Ray SDK at import does so here too. Prints the
 medians, the API's cost above the floor (issue 13's budget: at most 50 ms) and whether the
-X-Ray SDK was loaded by the import. Exit status 1 when the API as shipped is over budget.
+X-Ray SDK was loaded by the import. Exit status 1 when the API with bytecode is over budget
+or the X-Ray SDK is loaded.
 """
 
 from __future__ import annotations
 
 import argparse
-import compileall
 import os
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from infra.bytecode import bundle_code
+
 ROOT = Path(__file__).resolve().parents[1]
 BUDGET_MS = 50
 FLOOR = "boto3 + AppSyncResolver"
-SHIPPED = "api, asset as shipped"
-COMPILED = "api, asset with bytecode"
+SHIPPED = "api, asset without bytecode"
+COMPILED = "api, asset with bytecode"  # what CDK ships when it finds the runtime's Python
 # name: (statement, which copy of the asset to run in)
 IMPORTS = {
     "boto3": ("import boto3", "shipped"),
@@ -59,10 +61,9 @@ LAMBDA_ENVIRONMENT = {
 
 
 def asset_copy(folder: Path, *, compiled: bool) -> Path:
-    """resolvers/ as the code asset holds it (no bytecode), or with its bytecode compiled ahead."""
-    shutil.copytree(ROOT / "resolvers", folder / "resolvers", ignore=shutil.ignore_patterns("__pycache__"))
-    if compiled:
-        compileall.compile_dir(folder / "resolvers", quiet=1)
+    """The code asset as CDK bundles it (infra/bytecode.py): without bytecode, as from a machine
+    without the runtime's Python, or with it (this Python standing in for the runtime's)."""
+    bundle_code(folder, sys.executable if compiled else "no-such-python")
     return folder
 
 
@@ -105,7 +106,7 @@ def main(argv: list[str]) -> int:
     print(f"cold import, median of {args.rounds} fresh processes each (side by side), wall clock and CPU:")
     for name, median in medians.items():
         loaded = "yes" if xray[name] else "no"
-        print(f"  {name:<26} {median:6.0f} ms  {cpu[name]:6.0f} ms CPU   X-Ray SDK loaded: {loaded}")
+        print(f"  {name:<28} {median:6.0f} ms  {cpu[name]:6.0f} ms CPU   X-Ray SDK loaded: {loaded}")
     floor, cpu_floor = medians[FLOOR], cpu[FLOOR]
     print(f"  floor / boto3: {floor / medians['boto3']:.2f}x  ({cpu_floor / cpu['boto3']:.2f}x CPU)")
     for name in (SHIPPED, COMPILED):
@@ -113,7 +114,7 @@ def main(argv: list[str]) -> int:
             f"  {name}, above the floor: {medians[name] - floor:+.0f} ms, {cpu[name] - cpu_floor:+.0f} ms CPU"
             f" (budget {BUDGET_MS} ms)"
         )
-    return 0 if medians[SHIPPED] - floor <= BUDGET_MS and not xray[SHIPPED] else 1
+    return 0 if medians[COMPILED] - floor <= BUDGET_MS and not xray[SHIPPED] else 1
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ The asset is the project root filtered down to `resolvers/`: handlers import
 `resolvers.…` exactly as tests and the emulator do. boto3 comes with the runtime,
 Powertools (with the X-Ray SDK) from AWS's public layer, and the few packages in
 `resolvers/requirements.txt` from a layer that pip builds locally at synthesis: they
-are pure Python wheels, so no Docker image is needed to match Lambda's platform.
+are pure Python wheels, so no Docker image is needed to match Lambda's platform. The code
+asset carries bytecode compiled by the runtime's Python when synthesis finds it (`CompiledCode`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
+from infra.bytecode import bundle_code
 from infra.nag import acknowledge
 from infra.names import POWERTOOLS_VERSION, PYTHON_RUNTIME, SERVICE, Stage
 
@@ -33,8 +35,27 @@ assert RUNTIME.name == PYTHON_RUNTIME, "the Powertools layer must match the runt
 ASSET_EXCLUDE = ["*", ".*", "!resolvers", "!resolvers/**", "resolvers/**/__pycache__", "resolvers/**/*.pyc"]
 
 
+@jsii.implements(cdk.ILocalBundling)
+class CompiledCode:
+    """Local bundling of the code asset: `resolvers/` with bytecode from the runtime's own
+    Python when synthesis finds it on PATH (`infra/bytecode.py`)."""
+
+    def __init__(self, interpreter: str = PYTHON_RUNTIME) -> None:
+        self.interpreter = interpreter
+
+    def try_bundle(self, output_dir: str, options: Any) -> bool:
+        bundle_code(Path(output_dir), self.interpreter)
+        return True
+
+
 def code_asset() -> lambda_.Code:
-    return lambda_.Code.from_asset(str(ROOT), exclude=ASSET_EXCLUDE)
+    return lambda_.Code.from_asset(
+        str(ROOT),
+        exclude=ASSET_EXCLUDE,
+        bundling=cdk.BundlingOptions(
+            image=cdk.DockerImage.from_registry("unused-local-bundling-only"), local=CompiledCode()
+        ),
+    )
 
 
 @jsii.implements(cdk.ILocalBundling)
