@@ -107,7 +107,7 @@ def _event_sources(
 ) -> list[QueueTrigger]:
     """The stack's event source mappings, started: SQS queues, and Transcribe's state changes."""
     triggers = [
-        QueueTrigger(stack.upload_queue_url, processor, batch_size=5),
+        QueueTrigger(stack.upload_queue_url, processor, batch_size=5, pollers=4),
         QueueTrigger(stack.cleanup_queue_url, cleanup, batch_size=10),
         QueueTrigger(stack.feed_queue_url, feed, batch_size=10),
         # The stack's consumer takes up to 1,000 per batch; SQS hands out at most 10 per receive.

@@ -52,9 +52,15 @@ def sqs_event(queue_arn: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 class QueueTrigger:
-    """One event source mapping: a queue feeding a function, polled on a daemon thread."""
+    """One event source mapping: a queue feeding a function, polled on daemon threads.
 
-    def __init__(self, queue_url: str, function: Function, batch_size: int = 10) -> None:
+    Lambda polls a standard queue with several pollers at once (five concurrent batches to
+    begin with, up to the mapping's maximum concurrency), so a backlog is worked off by
+    several instances side by side; `pollers` threads do the same here, each invoking the
+    function's instance pool (emulator/instances.py) with its own batch.
+    """
+
+    def __init__(self, queue_url: str, function: Function, batch_size: int = 10, pollers: int = 1) -> None:
         self.queue_url = queue_url
         self.function = function
         self.batch_size = batch_size
@@ -63,13 +69,20 @@ class QueueTrigger:
             "QueueArn"
         ]
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"sqs->{function.name}", daemon=True)
+        self._threads = [
+            threading.Thread(target=self._run, name=f"sqs->{function.name}#{n}", daemon=True) for n in range(pollers)
+        ]
 
     def start(self) -> None:
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
 
-    def stop(self) -> None:
+    def stop(self, wait: float = 0) -> None:
+        """Stop polling; with `wait`, until the pollers' last receive returned (a test's mock ends next)."""
         self._stop.set()
+        for thread in self._threads:
+            if thread.is_alive() and wait:
+                thread.join(wait)
 
     def _run(self) -> None:
         while not self._stop.is_set():

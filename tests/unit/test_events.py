@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from typing import Any
 
 import boto3
@@ -77,3 +79,42 @@ def test_a_failed_invocation_keeps_the_whole_batch(queues: tuple[str, str]) -> N
 def test_local_queues_retry_as_often_as_the_stacks() -> None:
     """A poison message reaches the DLQ after the same number of receives locally and on AWS."""
     assert LOCAL_MAX_RECEIVES == STACK_MAX_RECEIVES
+
+
+BATCHES_AT_ONCE = threading.Barrier(3, timeout=10)
+
+
+def waits_for_two_more(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Returns only once two other batches are being handled at the same moment."""
+    BATCHES_AT_ONCE.wait()
+    SEEN.extend(json.loads(record["body"]) for record in event["Records"])
+    return {"batchItemFailures": []}
+
+
+class Instances:
+    """A function run as an instance per event, as the emulator's pools run them side by side."""
+
+    def __init__(self) -> None:
+        self.name = "side-by-side"
+
+    def invoke(self, event: dict[str, Any]) -> Any:
+        return waits_for_two_more(event, None)
+
+
+def test_several_pollers_work_a_backlog_off_side_by_side(queues: tuple[str, str]) -> None:
+    """As Lambda's mapping runs several batches of a standard queue at once: three pollers hand
+    three batches to three instances together (one poller alone would wait on the barrier forever)."""
+    sqs = boto3.client("sqs")
+    queue = sqs.create_queue(QueueName="backlog", Attributes={"VisibilityTimeout": "30"})["QueueUrl"]
+    for n in range(3):
+        sqs.send_message(QueueUrl=queue, MessageBody=json.dumps(f"job-{n}"))
+    trigger = QueueTrigger(queue, Instances(), batch_size=1, pollers=3)  # type: ignore[arg-type]
+    trigger.start()
+    try:
+        deadline = time.monotonic() + 10
+        while len(SEEN) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        trigger.stop(wait=5)
+    assert sorted(SEEN) == ["job-0", "job-1", "job-2"]
+    assert not BATCHES_AT_ONCE.broken
