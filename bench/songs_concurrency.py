@@ -121,6 +121,20 @@ def percentile(values: list[float], fraction: float) -> float:
     return statistics.quantiles(values, n=100)[int(fraction * 100) - 1]
 
 
+def concurrent_pages(url: str, token: str, clients: int, seconds: float) -> tuple[list[float], list[str]]:
+    """`clients` listeners looping the songs page for `seconds` after a warm-up: latencies (ms), errors."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    counting_from = time.monotonic() + WARM_UP_SECONDS
+    window = (counting_from, counting_from + seconds)
+    threads = [threading.Thread(target=loop, args=(url, token, window, latencies, errors)) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, errors
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.songs_concurrency", description=__doc__)
     parser.add_argument("--clients", type=int, default=8)
@@ -138,19 +152,7 @@ def main(argv: list[str]) -> int:
         started = time.monotonic()
         add_catalog(Client(url, {"authorization": login(guest, ADMIN)}), args.songs)
         print(f"added {args.songs} playable songs in {time.monotonic() - started:.0f} s", flush=True)
-        token = login(guest, LISTENER)
-        latencies: list[float] = []
-        errors: list[str] = []
-        counting_from = time.monotonic() + WARM_UP_SECONDS
-        until = counting_from + args.seconds
-        clients = [
-            threading.Thread(target=loop, args=(url, token, (counting_from, until), latencies, errors))
-            for _ in range(args.clients)
-        ]
-        for client in clients:
-            client.start()
-        for client in clients:
-            client.join()
+        latencies, errors = concurrent_pages(url, login(guest, LISTENER), args.clients, args.seconds)
     finally:
         launcher.stop(process)
     mode = "in-process" if args.in_process else f"up to {args.instances} instances per function"
