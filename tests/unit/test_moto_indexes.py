@@ -147,16 +147,35 @@ def test_queries_answer_as_moto_walking_every_item_does(dynamodb: Any) -> None:
         _change(dynamodb, rng, keys)
         for _ in range(5):
             request = _random_query(rng, keys)
-            fixed = _pages(dynamodb, request)
-            indexes.QUERY.uninstall()
-            try:
-                walked = _pages(dynamodb, request)
-            finally:
-                indexes.QUERY.install()
-            assert fixed == walked, request
+            fixed = _pages_as_moto_walks_them(dynamodb, request)
             compared += 1
             answered += bool(fixed[0][0])
     assert answered > compared // 2  # most queries found items: the comparison was not of empty pages
+
+
+def _pages_as_moto_walks_them(client: Any, request: dict[str, Any]) -> list[Any]:
+    """The query's pages through the patch, checked equal to moto's own walk over every item."""
+    fixed = _pages(client, request)
+    indexes.QUERY.uninstall()
+    try:
+        walked = _pages(client, request)
+    finally:
+        indexes.QUERY.install()
+    assert fixed == walked, request
+    return fixed
+
+
+def sorted_sizes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many items each query hands moto to sort (what it looked at), from now on."""
+    seen: list[int] = []
+    original = Table.sorted_items
+
+    def counted(table: Any, hash_attrs: Any, range_attrs: Any, items: list[Item]) -> list[Item]:
+        seen.append(len(items))
+        return original(table, hash_attrs, range_attrs, items)
+
+    monkeypatch.setattr(Table, "sorted_items", counted)
+    return seen
 
 
 def test_a_query_looks_only_at_its_partition(dynamodb: Any, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -170,14 +189,7 @@ def test_a_query_looks_only_at_its_partition(dynamodb: Any, monkeypatch: pytest.
                 "GSI2SK": {"S": "x"},
             },
         )
-    seen: list[int] = []
-    original = Table.sorted_items
-
-    def counted(table: Any, hash_attrs: Any, range_attrs: Any, items: list[Item]) -> list[Item]:
-        seen.append(len(items))
-        return original(table, hash_attrs, range_attrs, items)
-
-    monkeypatch.setattr(Table, "sorted_items", counted)
+    seen = sorted_sizes(monkeypatch)
     page = dynamodb.query(
         TableName=TABLE,
         IndexName="byParent",
@@ -249,13 +261,7 @@ def test_pages_cut_from_an_ordered_partition_are_motos_pages(dynamodb: Any, monk
         _change(dynamodb, rng, keys)
         for _ in range(6):
             request = _ordered_query(rng)
-            fixed = _pages(dynamodb, request)
-            indexes.QUERY.uninstall()
-            try:
-                walked = _pages(dynamodb, request)
-            finally:
-                indexes.QUERY.install()
-            assert fixed == walked, request
+            fixed = _pages_as_moto_walks_them(dynamodb, request)
             compared += len(fixed)
     assert compared > 500
     assert sum(cut) > 0.9 * len(cut)  # nearly every page was cut from the ordered partition
@@ -281,14 +287,7 @@ def test_a_page_reads_the_page_not_the_partition(dynamodb: Any, monkeypatch: pyt
         "Limit": 10,
     }
     dynamodb.query(**query)  # the partition's order is made at its first query
-    seen: list[int] = []
-    original = Table.sorted_items
-
-    def counted(table: Any, hash_attrs: Any, range_attrs: Any, items: list[Item]) -> list[Item]:
-        seen.append(len(items))
-        return original(table, hash_attrs, range_attrs, items)
-
-    monkeypatch.setattr(Table, "sorted_items", counted)
+    seen = sorted_sizes(monkeypatch)
     first = dynamodb.query(**query)
     second = dynamodb.query(**query, ExclusiveStartKey=first["LastEvaluatedKey"])
     assert [item["GSI1SK"]["S"] for item in first["Items"]] == [f"{n:03d}" for n in range(299, 289, -1)]
