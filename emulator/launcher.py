@@ -24,13 +24,31 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+PORT_ATTEMPTS = 3
+
+
 def start(
     *options: str, env: dict[str, str] | None = None, module: str = "emulator"
 ) -> tuple[subprocess.Popen[str], str]:
     """`python -m emulator` (or a module that wraps it) with these options on a free port;
     returns it and its root URL once READY. Its HTTPS port is a free one too, unless the
-    options name one: `/amplify_outputs.json` on the root URL says which."""
-    port = free_port()
+    options name one: `/amplify_outputs.json` on the root URL says which.
+
+    A port found free can be taken before the emulator binds it (by another process, or by
+    one of the emulator's own servers on a port the system picks): then it starts again on
+    another port, up to PORT_ATTEMPTS times."""
+    for attempt in range(PORT_ATTEMPTS):
+        try:
+            return _start_on(free_port(), options, env, module)
+        except EmulatorDidNotStart as error:
+            if "address already in use" not in str(error) or attempt + 1 == PORT_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _start_on(
+    port: int, options: tuple[str, ...], env: dict[str, str] | None, module: str
+) -> tuple[subprocess.Popen[str], str]:
     https = [] if "--https-port" in options else ["--https-port", "0"]
     process = subprocess.Popen(  # noqa: S603 - our own interpreter running our own module
         [sys.executable, "-m", module, "--port", str(port), *https, *options],
