@@ -37,7 +37,7 @@ from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 from moto.dynamodb.models.utilities import bytesize
 from moto.dynamodb.parsing.executors import UpdateExpressionExecutor
 
-from emulator.moto_fixes.patching import Patch
+from emulator.moto_fixes.patching import Patch, Patches
 
 # An item's two slots, always both set, in this order (so items share their attribute
 # layout and Python keeps no dict per item). Packed only: at rest. Both: decoded to be read,
@@ -234,15 +234,14 @@ DEEPCOPY = Patch(Item, "__deepcopy__", _deepcopy)
 ATTRIBUTE_UPDATES = Patch(Item, "update_with_attribute_updates", update_with_attribute_updates)
 EXECUTE = Patch(UpdateExpressionExecutor, "execute", execute)
 SIZE = Patch(Item, "size", size)
-PATCHES = (DEEPCOPY, ATTRIBUTE_UPDATES, EXECUTE, SIZE)
+PATCHES = Patches(DEEPCOPY, ATTRIBUTE_UPDATES, EXECUTE, SIZE)
 ATTRS_PROPERTY = property(_get_attrs, _set_attrs)
 
 
 def install() -> None:
     if "attrs" not in Item.__dict__:
         Item.attrs = ATTRS_PROPERTY  # type: ignore[method-assign,assignment]
-    for patch in PATCHES:
-        patch.install()
+    PATCHES.install()
 
 
 def uninstall() -> None:
@@ -258,8 +257,7 @@ def uninstall() -> None:
         item.attrs = attrs
         delattr(item, PACKED)
         delattr(item, DECODED)
-    for patch in PATCHES:
-        patch.uninstall()
+    PATCHES.uninstall()
 
 
 def _own_attrs(item: Item) -> LimitedSizeDict:

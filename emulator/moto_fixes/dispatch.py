@@ -25,9 +25,4 @@ def list_of_moto_modules() -> tuple[str, ...]:
 PATCH = Patch(backends, "list_of_moto_modules", list_of_moto_modules)  # type: ignore[arg-type]
 
 
-def install() -> None:
-    PATCH.install()
-
-
-def uninstall() -> None:
-    PATCH.uninstall()
+install, uninstall = PATCH.install, PATCH.uninstall

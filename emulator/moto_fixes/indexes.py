@@ -38,7 +38,7 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import RESULT_SIZE_LIMIT, GlobalSecondaryIndex, Table
 
-from emulator.moto_fixes.patching import Patch
+from emulator.moto_fixes.patching import Patch, Patches
 
 ItemKey = tuple[DynamoType, DynamoType | None]
 
@@ -342,14 +342,7 @@ SIGNATURE = inspect.signature(QUERY.original)
 PUT = Patch(Table, "put_item", put_item)
 DELETE = Patch(Table, "delete_item", delete_item)
 UPDATE = Patch(DynamoDBBackend, "update_item", update_item)
-PATCHES = (QUERY, PUT, DELETE, UPDATE)
+PATCHES = Patches(QUERY, PUT, DELETE, UPDATE)
 
 
-def install() -> None:
-    for patch in PATCHES:
-        patch.install()
-
-
-def uninstall() -> None:
-    for patch in PATCHES:
-        patch.uninstall()
+install, uninstall = PATCHES.install, PATCHES.uninstall

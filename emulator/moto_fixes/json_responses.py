@@ -47,7 +47,7 @@ from moto.utilities.aws_headers import amz_crc32, gen_amzn_requestid_long
 from werkzeug.exceptions import HTTPException
 
 from emulator.moto_fixes import compact_items
-from emulator.moto_fixes.patching import Patch
+from emulator.moto_fixes.patching import Patch, Patches
 
 # Held by every DynamoDB action in moto, and by whoever reads moto's tables directly: moto's
 # requests read and change shared dictionaries ("dictionary changed size during iteration").
@@ -245,15 +245,8 @@ SCALARS: dict[str, Callable[[Any], Any]] = {
     "blob": _base64,
 }
 
-PATCHES = (Patch(DynamoHandler, "call_action", call_action), Patch(DynamoResult, "__init__", _dynamo_result))
+PATCHES = Patches(Patch(DynamoHandler, "call_action", call_action), Patch(DynamoResult, "__init__", _dynamo_result))
 ORIGINAL_CALL_ACTION = PATCHES[0].original
 
 
-def install() -> None:
-    for patch in PATCHES:
-        patch.install()
-
-
-def uninstall() -> None:
-    for patch in PATCHES:
-        patch.uninstall()
+install, uninstall = PATCHES.install, PATCHES.uninstall

@@ -1,4 +1,5 @@
-"""One attribute of a moto class replaced by ours, moto's kept to call and to put back."""
+"""One attribute of a moto class replaced by ours, moto's kept to call and to put back; and the
+patches of one fix, installed and uninstalled together."""
 
 from __future__ import annotations
 
@@ -21,3 +22,18 @@ class Patch:
 
     def uninstall(self) -> None:
         setattr(self.owner, self.name, self.original)
+
+
+class Patches(tuple[Patch, ...]):
+    """The patches of one fix, put in and taken out together."""
+
+    def __new__(cls, *patches: Patch) -> Patches:
+        return super().__new__(cls, patches)
+
+    def install(self) -> None:
+        for patch in self:
+            patch.install()
+
+    def uninstall(self) -> None:
+        for patch in self:
+            patch.uninstall()

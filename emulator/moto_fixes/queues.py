@@ -26,9 +26,4 @@ def is_message_valid_based_on_retention_period(self: SQSBackend, queue_name: str
 PATCH = Patch(SQSBackend, "is_message_valid_based_on_retention_period", is_message_valid_based_on_retention_period)
 
 
-def install() -> None:
-    PATCH.install()
-
-
-def uninstall() -> None:
-    PATCH.uninstall()
+install, uninstall = PATCH.install, PATCH.uninstall
