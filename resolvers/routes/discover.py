@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.appsync import Router
 from resolvers import charts as chart_lists
 from resolvers import discover, smart_playlists
 from resolvers.routes.identity import is_admin
+from resolvers.routes.selection import selects
 
 router = Router()
 
@@ -46,8 +47,7 @@ def artists(
 def search(query: str, limit: int | None = None) -> dict[str, list[dict[str, Any]]]:
     found = discover.search(query, limit, playable_only=not is_admin(router.current_event.identity))
     # A smart playlist's count is an evaluation: only when the caller asked for it (as in myPlaylists).
-    selected = router.current_event.info.selection_set_list
-    if any(path in ("playlists/songCount", "playlists/durationSeconds") for path in selected):
+    if selects(router, "playlists/songCount", "playlists/durationSeconds"):
         found["playlists"] = [smart_playlists.with_count(p) for p in found["playlists"]]
     return found
 

@@ -11,12 +11,17 @@ from resolvers.accounts import ADMIN_GROUP
 from resolvers.errors import UnauthorizedError
 
 
+def user_id(identity: Any) -> str | None:
+    """The user id (Cognito `sub`) of a signed-in caller; None for a guest or the backend (IAM)."""
+    return identity.sub if isinstance(identity, AppSyncIdentityCognito) else None
+
+
 def signed_in_user(router: Router, refusal: str) -> str:
     """The caller's user id (Cognito `sub`); UnauthorizedError with `refusal` for anyone else."""
-    identity = router.current_event.identity
-    if not isinstance(identity, AppSyncIdentityCognito):
+    caller = user_id(router.current_event.identity)
+    if caller is None:
         raise UnauthorizedError(refusal)
-    return identity.sub
+    return caller
 
 
 def is_admin(identity: Any) -> bool:

@@ -6,20 +6,16 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler.appsync import Router
 from aws_lambda_powertools.utilities.data_classes import AppSyncResolverEvent
-from aws_lambda_powertools.utilities.data_classes.appsync_resolver_event import AppSyncIdentityCognito
 
 from resolvers import likes
-from resolvers.routes.identity import signed_in_user
+from resolvers.routes.identity import signed_in_user, user_id
+from resolvers.routes.selection import selects
 
 router = Router()
 
 
 def _caller() -> str:
     return signed_in_user(router, "Sign in to like songs, albums and artists")
-
-
-def _listener(identity: Any) -> str | None:
-    return identity.sub if isinstance(identity, AppSyncIdentityCognito) else None
 
 
 @router.resolver(type_name="Mutation", field_name="like")
@@ -34,22 +30,20 @@ def unlike(input: dict[str, Any]) -> bool:
 
 @router.resolver(type_name="Query", field_name="myLikes")
 def my_likes(kind: str, limit: int | None = None, nextToken: str | None = None) -> dict[str, Any]:
-    selected = router.current_event.info.selection_set_list
-    field = f"items/{likes.FIELD_OF.get(kind, 'song')}"
-    with_items = any(path == field or path.startswith(f"{field}/") for path in selected)
+    with_items = selects(router, f"items/{likes.FIELD_OF.get(kind, 'song')}")
     return likes.my_likes(_caller(), kind, limit, nextToken, with_items=with_items)
 
 
 @router.batch_resolver(type_name="Song", field_name="liked", raise_on_error=True)
 def song_liked(event: list[AppSyncResolverEvent]) -> list[bool]:
-    return likes.liked("SONG", [(_listener(e.identity), e.source["id"]) for e in event])
+    return likes.liked("SONG", [(user_id(e.identity), e.source["id"]) for e in event])
 
 
 @router.batch_resolver(type_name="Album", field_name="liked", raise_on_error=True)
 def album_liked(event: list[AppSyncResolverEvent]) -> list[bool]:
-    return likes.liked("ALBUM", [(_listener(e.identity), e.source["id"]) for e in event])
+    return likes.liked("ALBUM", [(user_id(e.identity), e.source["id"]) for e in event])
 
 
 @router.batch_resolver(type_name="Artist", field_name="liked", raise_on_error=True)
 def artist_liked(event: list[AppSyncResolverEvent]) -> list[bool]:
-    return likes.liked("ARTIST", [(_listener(e.identity), e.source["id"]) for e in event])
+    return likes.liked("ARTIST", [(user_id(e.identity), e.source["id"]) for e in event])

@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.appsync import Router
 
 from resolvers import play_queue
 from resolvers.routes.identity import signed_in_user
+from resolvers.routes.selection import selects
 
 router = Router()
 
@@ -17,21 +18,16 @@ def _caller() -> str:
     return signed_in_user(router, "Sign in to keep a play queue")
 
 
-def _songs_selected() -> bool:
-    selected = router.current_event.info.selection_set_list
-    return any(path == "songs" or path.startswith("songs/") for path in selected)
-
-
 @router.resolver(type_name="Query", field_name="playQueue")
 def get_play_queue() -> dict[str, Any] | None:
     queue = play_queue.get(_caller())
-    return play_queue.with_songs(queue) if _songs_selected() else queue
+    return play_queue.with_songs(queue) if selects(router, "songs") else queue
 
 
 @router.resolver(type_name="Mutation", field_name="savePlayQueue")
 def save_play_queue(input: dict[str, Any]) -> dict[str, Any] | None:
     queue = play_queue.save(_caller(), input)
-    return play_queue.with_songs(queue) if _songs_selected() else queue
+    return play_queue.with_songs(queue) if selects(router, "songs") else queue
 
 
 @router.resolver(type_name="Subscription", field_name="onPlayQueueChanged")

@@ -9,6 +9,7 @@ from aws_lambda_powertools.utilities.data_classes import AppSyncResolverEvent
 
 from resolvers import playlists, smart_playlists
 from resolvers.routes.identity import signed_in_user
+from resolvers.routes.selection import selects
 
 router = Router()
 
@@ -19,8 +20,7 @@ def _caller() -> str:
 
 def _counted(playlist: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     """A smart playlist's count is an evaluation: only when the caller asked for it."""
-    selected = router.current_event.info.selection_set_list
-    if any(path in (f"{prefix}songCount", f"{prefix}durationSeconds") for path in selected):
+    if selects(router, f"{prefix}songCount", f"{prefix}durationSeconds"):
         return smart_playlists.with_count(playlist)
     return playlist
 

@@ -6,10 +6,10 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler.appsync import Router
 from aws_lambda_powertools.utilities.data_classes import AppSyncResolverEvent
-from aws_lambda_powertools.utilities.data_classes.appsync_resolver_event import AppSyncIdentityCognito
 
 from resolvers import plays as listening
-from resolvers.routes.identity import signed_in_user
+from resolvers.routes.identity import signed_in_user, user_id
+from resolvers.routes.selection import selects
 
 router = Router()
 
@@ -30,12 +30,9 @@ def record_plays(plays: list[dict[str, Any]]) -> list[dict[str, bool]]:
 
 @router.resolver(type_name="Query", field_name="recentlyPlayed")
 def recently_played(limit: int | None = None, nextToken: str | None = None) -> dict[str, Any]:
-    selected = router.current_event.info.selection_set_list
-    with_songs = any(path == "items/song" or path.startswith("items/song/") for path in selected)
-    return listening.recently_played(_caller(), limit, nextToken, with_songs=with_songs)
+    return listening.recently_played(_caller(), limit, nextToken, with_songs=selects(router, "items/song"))
 
 
 @router.batch_resolver(type_name="Song", field_name="myPlayCount", raise_on_error=True)
 def my_play_count(event: list[AppSyncResolverEvent]) -> list[int]:
-    callers = [e.identity.sub if isinstance(e.identity, AppSyncIdentityCognito) else None for e in event]
-    return listening.my_play_counts([(caller, e.source["id"]) for caller, e in zip(callers, event, strict=True)])
+    return listening.my_play_counts([(user_id(e.identity), e.source["id"]) for e in event])

@@ -6,24 +6,17 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler.appsync import Router
 from aws_lambda_powertools.utilities.data_classes import AppSyncResolverEvent
-from aws_lambda_powertools.utilities.data_classes.appsync_resolver_event import AppSyncIdentityCognito
 
 from resolvers import ratings
-from resolvers.errors import UnauthorizedError
+from resolvers.routes.identity import signed_in_user, user_id
+from resolvers.routes.selection import selects
 
 router = Router()
 
 
-def _listener(identity: Any) -> str | None:
-    return identity.sub if isinstance(identity, AppSyncIdentityCognito) else None
-
-
 def _caller() -> str:
     """Ratings belong to a signed-in listener: the id comes from the token, never from arguments."""
-    user_id = _listener(router.current_event.identity)
-    if user_id is None:
-        raise UnauthorizedError("Sign in to rate songs")
-    return user_id
+    return signed_in_user(router, "Sign in to rate songs")
 
 
 @router.resolver(type_name="Mutation", field_name="rateSong")
@@ -38,11 +31,9 @@ def remove_rating(songId: str) -> bool:
 
 @router.resolver(type_name="Query", field_name="myRatings")
 def my_ratings(limit: int | None = None, nextToken: str | None = None) -> dict[str, Any]:
-    selected = router.current_event.info.selection_set_list
-    with_songs = any(path == "items/song" or path.startswith("items/song/") for path in selected)
-    return ratings.my_ratings(_caller(), limit, nextToken, with_songs=with_songs)
+    return ratings.my_ratings(_caller(), limit, nextToken, with_songs=selects(router, "items/song"))
 
 
 @router.batch_resolver(type_name="Song", field_name="myRating", raise_on_error=True)
 def my_rating(event: list[AppSyncResolverEvent]) -> list[int | None]:
-    return ratings.my_stars([(_listener(e.identity), e.source["id"]) for e in event])
+    return ratings.my_stars([(user_id(e.identity), e.source["id"]) for e in event])
