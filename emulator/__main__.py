@@ -39,7 +39,7 @@ def _exit_cleanly(signum: int, frame: object) -> None:
 
 def _options(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m emulator", description=__doc__)
-    parser.add_argument("--port", type=int, default=4000, help="the API's port on 127.0.0.1 (default 4000)")
+    parser.add_argument("--port", type=int, default=4000, help="the API's port on 127.0.0.1 (default 4000, 0: any)")
     parser.add_argument(
         "--https-port",
         type=int,
@@ -123,6 +123,8 @@ def _event_sources(
 def main(argv: list[str]) -> int:
     args = _options(argv)
     _lambda_like_environment()
+    # Bound first, so no port the embedded AWS picks can be this one; port 0: the OS picks.
+    plain_socket, port = _bound(args.port)
 
     state = LocalState(args.data_dir) if args.data_dir else None
     outbox = Outbox(state.outbox_path if state else None)
@@ -138,19 +140,14 @@ def main(argv: list[str]) -> int:
         if state.exists:
             state.restore()  # before the queues are polled and the API serves
     seeding = args.seed == "demo" and not (state and state.exists)
-    # The fan-out calls publishNewContent on this very API, signed with the local credentials.
-    os.environ["APPSYNC_URL"] = f"http://127.0.0.1:{args.port}/graphql"
-    # Share links point at the web client; locally, at this server (`/s/<token>`).
-    os.environ.setdefault("SHARE_BASE_URL", f"http://127.0.0.1:{args.port}")
+    _point_functions_at(port)
     instances_ready = _warm(functions, aws.API_FUNCTION, aws.POST_CONFIRMATION)
     triggers = _event_sources(stack, functions, processor, cleanup, feed)
     fan_out = QueueTrigger(stack.new_content_queue_url, new_content)
 
     frontend, certificates, secure_socket = _https(args.data_dir, args.https_port)
-    plain, secure = _servers(
-        create_app(stack, api, outbox, frontend, introspection=args.introspection), args.port, certificates
-    )
-    url = f"http://127.0.0.1:{args.port}/graphql"
+    plain, secure = _servers(create_app(stack, api, outbox, frontend, introspection=args.introspection), certificates)
+    url = f"http://127.0.0.1:{port}/graphql"
 
     def announce() -> None:
         while not (plain.started and secure.started):
@@ -167,8 +164,8 @@ def main(argv: list[str]) -> int:
             state.start_autosave()
             print(f"State kept in {args.data_dir} (delete it to start over).", flush=True)
         print(f"GraphQL API and GraphiQL: {url}   (API key for guests: {stack.api_key})", flush=True)
-        print(f"Local mail (confirmation codes, release emails): http://127.0.0.1:{args.port}/outbox", flush=True)
-        _print_frontend(frontend, args.port)
+        print(f"Local mail (confirmation codes, release emails): http://127.0.0.1:{port}/outbox", flush=True)
+        _print_frontend(frontend, port)
         print("READY", flush=True)
 
     threading.Thread(target=announce, daemon=True).start()
@@ -177,7 +174,7 @@ def main(argv: list[str]) -> int:
     # the `finally` below runs.
     signal.signal(signal.SIGTERM, _exit_cleanly)
     try:
-        asyncio.run(_serve_both(plain, secure, secure_socket))
+        asyncio.run(_serve_both(plain, secure, plain_socket, secure_socket))
     finally:
         for trigger in [*triggers, fan_out]:
             trigger.stop()
@@ -198,6 +195,20 @@ def _lambda_like_environment() -> None:
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "music")
+
+
+def _bound(port: int) -> tuple[socket.socket, int]:
+    """The API's plain HTTP socket, listening on 127.0.0.1, and its port."""
+    bound = socket.create_server(("127.0.0.1", port))
+    return bound, bound.getsockname()[1]
+
+
+def _point_functions_at(port: int) -> None:
+    """The URLs the functions need of this very server, in the environment their instances inherit."""
+    # The fan-out calls publishNewContent on this API, signed with the local credentials.
+    os.environ["APPSYNC_URL"] = f"http://127.0.0.1:{port}/graphql"
+    # Share links point at the web client; locally, at this server (`/s/<token>`).
+    os.environ.setdefault("SHARE_BASE_URL", f"http://127.0.0.1:{port}")
 
 
 def _https(data_dir: Path | None, port: int) -> tuple[Frontend, tls.LocalTls, socket.socket]:
@@ -222,27 +233,32 @@ def _print_frontend(frontend: Frontend, port: int) -> None:
     print("  trust it once, e.g. NODE_EXTRA_CA_CERTS=<that file> for Node (docs/frontend.md)", flush=True)
 
 
-def _servers(app: Starlette, port: int, certificates: tls.LocalTls) -> tuple[uvicorn.Server, uvicorn.Server]:
-    """The app over plain HTTP on `port` (curl, GraphiQL, the backend's publishes) and over TLS.
+def _servers(app: Starlette, certificates: tls.LocalTls) -> tuple[uvicorn.Server, uvicorn.Server]:
+    """The app over plain HTTP (curl, GraphiQL, the backend's publishes) and over TLS.
 
     No permessage-deflate: events are a few hundred bytes of JSON, and compressing each one
     for each subscriber (each connection has its own compressor) cost more than it saved.
     """
     common: dict[str, Any] = {"log_level": "warning", "ws_per_message_deflate": False}
-    plain = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, **common))
+    plain = uvicorn.Server(uvicorn.Config(app, **common))
     certificate, key = str(certificates.certificate_file), str(certificates.key_file)
     secure = uvicorn.Config(app, ssl_certfile=certificate, ssl_keyfile=key, **common)
     return plain, uvicorn.Server(secure)
 
 
-async def _serve_both(plain: uvicorn.Server, secure: uvicorn.Server, secure_socket: socket.socket) -> None:
+async def _serve_both(
+    plain: uvicorn.Server, secure: uvicorn.Server, plain_socket: socket.socket, secure_socket: socket.socket
+) -> None:
     """One app on two ports in one event loop (one subscription hub); when either stops, both do.
 
     uvicorn TLS-wraps every socket of a server, hence two servers. Each captures SIGINT and
     SIGTERM while it serves and raises the signal again as it stops, so a signal stops the
     second, then the first, then reaches the handler set in `main`.
     """
-    tasks = [asyncio.create_task(plain.serve()), asyncio.create_task(secure.serve(sockets=[secure_socket]))]
+    tasks = [
+        asyncio.create_task(plain.serve(sockets=[plain_socket])),
+        asyncio.create_task(secure.serve(sockets=[secure_socket])),
+    ]
     await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     for server in (plain, secure):
         server.should_exit = True

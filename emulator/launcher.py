@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -12,46 +11,24 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT_SECONDS = 60
+API_LINE = "GraphQL API and GraphiQL: "  # emulator/__main__.py prints the API's URL after it
 
 
 class EmulatorDidNotStart(RuntimeError):
     """The emulator exited or stayed silent; the message holds what it printed."""
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-PORT_ATTEMPTS = 3
-
-
 def start(
     *options: str, env: dict[str, str] | None = None, module: str = "emulator"
 ) -> tuple[subprocess.Popen[str], str]:
-    """`python -m emulator` (or a module that wraps it) with these options on a free port;
-    returns it and its root URL once READY. Its HTTPS port is a free one too, unless the
-    options name one: `/amplify_outputs.json` on the root URL says which.
-
-    A port found free can be taken before the emulator binds it (by another process, or by
-    one of the emulator's own servers on a port the system picks): then it starts again on
-    another port, up to PORT_ATTEMPTS times."""
-    for attempt in range(PORT_ATTEMPTS):
-        try:
-            return _start_on(free_port(), options, env, module)
-        except EmulatorDidNotStart as error:
-            if "address already in use" not in str(error) or attempt + 1 == PORT_ATTEMPTS:
-                raise
-    raise AssertionError("unreachable")
-
-
-def _start_on(
-    port: int, options: tuple[str, ...], env: dict[str, str] | None, module: str
-) -> tuple[subprocess.Popen[str], str]:
+    """`python -m emulator` (or a module that wraps it) with these options on ports the system
+    picks (`--port 0`, and `--https-port 0` unless the options name one); returns it and its
+    root URL once READY, read from what it prints. No port is chosen here and bound there
+    later, so none can be taken in between: `/amplify_outputs.json` on the root URL says the
+    HTTPS one."""
     https = [] if "--https-port" in options else ["--https-port", "0"]
     process = subprocess.Popen(  # noqa: S603 - our own interpreter running our own module
-        [sys.executable, "-m", module, "--port", str(port), *https, *options],
+        [sys.executable, "-m", module, "--port", "0", *https, *options],
         cwd=ROOT,
         env={**os.environ, **(env or {})},
         stdout=subprocess.PIPE,
@@ -75,7 +52,8 @@ def _start_on(
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             raise EmulatorDidNotStart("the emulator did not start:\n" + "".join(lines))
-    return process, f"http://127.0.0.1:{port}"
+    announced = next(line for line in lines if line.startswith(API_LINE))
+    return process, announced.removeprefix(API_LINE).split()[0].removesuffix("/graphql")
 
 
 def stop(process: subprocess.Popen[str]) -> None:
