@@ -9,7 +9,17 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from resolvers.data.table import Page, count_action, query_all, query_page, table_name, to_item, to_raw, transact
+from resolvers.data.table import (
+    Page,
+    count_action,
+    partition_request,
+    query_all,
+    query_page,
+    table_name,
+    to_item,
+    to_raw,
+    transact,
+)
 from resolvers.errors import ConflictError, NotFoundError
 from resolvers.table_layout import INDEXES, PARTITION_KEY, SORT_KEY
 
@@ -127,14 +137,6 @@ def all_follows(user_id: str) -> list[dict[str, Any]]:
 
 def follower_ids(target_kind: str, target: str) -> Iterator[str]:
     """The users following an artist or a genre: Query pages of the inverted index, never a Scan."""
-    index = FOLLOWER_INDEX[target_kind]
-    request = {
-        "TableName": table_name(),
-        "IndexName": index,
-        "KeyConditionExpression": "#pk = :pk",
-        "ExpressionAttributeNames": {"#pk": INDEXES[index][0]},
-        "ExpressionAttributeValues": to_raw({":pk": f"FOLLOWERS#{target_kind}#{target}"}),
-        "ProjectionExpression": "userId",
-    }
-    for raw in query_all(request):
+    followers = f"FOLLOWERS#{target_kind}#{target}"
+    for raw in query_all(partition_request(FOLLOWER_INDEX[target_kind], followers, ProjectionExpression="userId")):
         yield raw["userId"]["S"]

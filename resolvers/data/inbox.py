@@ -15,6 +15,7 @@ from resolvers.data.table import (
     Where,
     batch_write,
     client,
+    partition_request,
     query_all,
     query_page,
     table_name,
@@ -79,14 +80,7 @@ def notifications_page(user_id: str, limit: int, next_token: str | None, unread_
 
 def count_unread(user_id: str) -> int:
     """A COUNT Query on the user's sparse unread partition (pages of 1 MB of keys)."""
-    request: dict[str, Any] = {
-        "TableName": table_name(),
-        "IndexName": UNREAD_INDEX,
-        "KeyConditionExpression": "#pk = :pk",
-        "ExpressionAttributeNames": {"#pk": INDEXES[UNREAD_INDEX][0]},
-        "ExpressionAttributeValues": to_raw({":pk": f"UNREAD#{user_id}"}),
-        "Select": "COUNT",
-    }
+    request = partition_request(UNREAD_INDEX, f"UNREAD#{user_id}", Select="COUNT")
     total = 0
     while True:
         response = client().query(**request)
@@ -105,14 +99,7 @@ def mark_notifications_read(user_id: str, notification_ids: Sequence[str] | None
     """
     unread_pk = INDEXES[UNREAD_INDEX][0]
     if notification_ids is None:
-        request = {
-            "TableName": table_name(),
-            "IndexName": UNREAD_INDEX,
-            "KeyConditionExpression": "#pk = :pk",
-            "ExpressionAttributeNames": {"#pk": unread_pk},
-            "ExpressionAttributeValues": to_raw({":pk": f"UNREAD#{user_id}"}),
-        }
-        unread = list(query_all(request))
+        unread = list(query_all(partition_request(UNREAD_INDEX, f"UNREAD#{user_id}")))
     else:
         keys = [to_raw(notification_key(user_id, i)) for i in dict.fromkeys(notification_ids)]
         unread = []

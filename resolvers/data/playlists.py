@@ -23,6 +23,7 @@ from resolvers.data.table import (
     batch_get_raw,
     batch_write,
     client,
+    partition_request,
     playlist_key,
     query_all,
     query_page,
@@ -201,14 +202,7 @@ def entries_from(playlist_id: str, entry: Mapping[str, Any], limit: int) -> list
 
 def all_entries(playlist_id: str) -> list[dict[str, Any]]:
     """Every entry in order (a rebalance only)."""
-    request = {
-        "TableName": table_name(),
-        "IndexName": "byParent",
-        "KeyConditionExpression": "#pk = :pk",
-        "ExpressionAttributeNames": {"#pk": ORDER[0]},
-        "ExpressionAttributeValues": to_raw({":pk": f"ENTRIES#{playlist_id}"}),
-    }
-    return [to_item(raw) for raw in query_all(request)]
+    return [to_item(raw) for raw in query_all(partition_request("byParent", f"ENTRIES#{playlist_id}"))]
 
 
 def _header_change(

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 from resolvers.data.table import (
     Page,
     batch_get_raw,
+    partition_request,
     query_all,
     query_page,
     song_key,
@@ -188,15 +189,10 @@ def artist_counts(user_id: str, limit: int) -> list[dict[str, Any]]:
 
 
 def _day_counts(day: str, genre: str | None) -> Counter[str]:
-    request: dict[str, Any] = {
-        "TableName": table_name(),
-        "KeyConditionExpression": "#pk = :pk",
-        "ProjectionExpression": "songId, plays",
-        "ExpressionAttributeNames": {"#pk": PARTITION_KEY},
-        "ExpressionAttributeValues": to_raw({":pk": f"PLAYDAY#{day}"} | ({":genre": genre} if genre else {})),
-    }
-    if genre:
-        request["FilterExpression"] = "genre = :genre"
+    only = {"FilterExpression": "genre = :genre"} if genre else {}
+    request = partition_request(
+        None, f"PLAYDAY#{day}", {":genre": genre} if genre else None, ProjectionExpression="songId, plays", **only
+    )
     return Counter({raw["songId"]["S"]: int(raw["plays"]["N"]) for raw in query_all(request)})
 
 

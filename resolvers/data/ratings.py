@@ -21,6 +21,7 @@ from resolvers.data.table import (
     batch_write,
     cancellation,
     client,
+    partition_request,
     query_all,
     query_page,
     song_key,
@@ -188,15 +189,9 @@ def raters(song_id: str, limit: int) -> list[dict[str, Any]]:
 
 def forget_ratings_of(song_id: str) -> int:
     """Delete every rating of a (deleted) song, found through its `RATERS#` partition; returns how many."""
-    partition, sort_key = INDEXES["byParent"]
-    request = {
-        "TableName": table_name(),
-        "IndexName": "byParent",
-        "KeyConditionExpression": "#pk = :pk",
-        "ExpressionAttributeNames": {"#pk": partition},
-        "ExpressionAttributeValues": to_raw({":pk": f"RATERS#{song_id}"}),
-        "ProjectionExpression": f"{PARTITION_KEY}, {SORT_KEY}, {sort_key}",
-    }
+    sort_key = INDEXES["byParent"][1]
+    projection = f"{PARTITION_KEY}, {SORT_KEY}, {sort_key}"
+    request = partition_request("byParent", f"RATERS#{song_id}", ProjectionExpression=projection)
     keys = [{PARTITION_KEY: raw[PARTITION_KEY], SORT_KEY: raw[SORT_KEY]} for raw in query_all(request)]
     batch_write([{"DeleteRequest": {"Key": key}} for key in keys])
     return len(keys)

@@ -296,6 +296,24 @@ def all_pages(index: str | None, partition: str, *, sort_prefix: str | None = No
             return items
 
 
+def partition_request(
+    index: str | None, partition: str, values: Mapping[str, Any] | None = None, **options: Any
+) -> dict[str, Any]:
+    """A Query of one whole partition of the table or of an index, for `query_all` (or a COUNT).
+    `options` are the request's other parameters (ProjectionExpression, FilterExpression,
+    Select); `values` the expression values they name, beside the partition's `:pk`."""
+    request: dict[str, Any] = {
+        "TableName": table_name(),
+        "KeyConditionExpression": "#pk = :pk",
+        "ExpressionAttributeNames": {"#pk": INDEXES[index][0] if index else PARTITION_KEY},
+        "ExpressionAttributeValues": to_raw({":pk": partition, **(values or {})}),
+        **options,
+    }
+    if index:
+        request["IndexName"] = index
+    return request
+
+
 def query_all(request: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """Every raw item of a Query, page after page (1 MB each)."""
     while True:
