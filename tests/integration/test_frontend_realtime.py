@@ -324,7 +324,10 @@ def test_gql_subscribes_at_the_realtime_path_with_the_header_parameter(
                 assert time.monotonic() < deadline, "the subscription was not registered"
                 await asyncio.sleep(0.05)
             await publish(local_api, content)
-            return await asyncio.wait_for(first, WAIT_SECONDS)
+            try:
+                return await asyncio.wait_for(first, WAIT_SECONDS)
+            finally:
+                await events.aclose()  # gql then stops the subscription instead of waiting out its close timeout
 
     assert asyncio.run(scenario()) == {"onNewContent": {k: content[k] for k in ("eventId", "artistId", "title")}}
 

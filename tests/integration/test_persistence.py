@@ -12,6 +12,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 import requests
 
@@ -20,6 +21,7 @@ from emulator.seed import ADMIN
 from tests.integration.conftest import Api, Run, client, sign_in, start_emulator, stop_emulator
 from tests.integration.test_media import settled, upload
 from tests.media_files import wav
+from tools.promote_admin import promote
 
 PASSWORD = "Keep-it-2-restarts!"
 STATE = """query($song: ID!) {
@@ -35,11 +37,10 @@ def guest_of(base: str) -> Run:
         return client(f"{base}/graphql", {"x-api-key": json.load(response)["apiKey"]})
 
 
-def build_up(base: str) -> dict[str, Any]:
-    """An account, an artist with a playable song, a follow and a rating, made through the API."""
+def register(base: str, prefix: str) -> str:
+    """A confirmed account with PASSWORD; returns its email."""
     guest = guest_of(base)
-    admin = client(f"{base}/graphql", {"authorization": sign_in(guest, ADMIN["email"], ADMIN["password"])["idToken"]})
-    email = f"keeper-{uuid.uuid4().hex[:8]}@example.com"
+    email = f"{prefix}-{uuid.uuid4().hex[:8]}@example.com"
     guest(
         'mutation($e: AWSEmail!, $p: String!) { register(email: $e, password: $p, displayName: "K") { userConfirmed } }',
         e=email,
@@ -48,6 +49,30 @@ def build_up(base: str) -> dict[str, Any]:
     with urllib.request.urlopen(f"{base}/outbox?to={email}", timeout=10) as response:
         code = json.load(response)[-1]["code"]
     guest("mutation($e: AWSEmail!, $c: String!) { confirmRegistration(email: $e, code: $c) }", e=email, c=code)
+    return email
+
+
+def new_admin(base: str) -> tuple[str, str]:
+    """An administrator of an emulator started without the demo seed, promoted as `make promote` does."""
+    email = register(base, "curator")
+    with urllib.request.urlopen(f"{base}/config", timeout=10) as response:
+        config = json.load(response)
+    cognito = boto3.client(
+        "cognito-idp",
+        endpoint_url=config["awsEndpoint"],
+        region_name=config["region"],
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    promote(cognito, config["userPoolId"], email)
+    return email, PASSWORD
+
+
+def build_up(base: str, admin_account: tuple[str, str] = (ADMIN["email"], ADMIN["password"])) -> dict[str, Any]:
+    """An account, an artist with a playable song, a follow and a rating, made through the API."""
+    guest = guest_of(base)
+    admin = client(f"{base}/graphql", {"authorization": sign_in(guest, *admin_account)["idToken"]})
+    email = register(base, "keeper")
     artist = admin('mutation { createArtist(input: {name: "Persistent Pia"}) { id } }')["createArtist"]["id"]
     song = admin(
         'mutation($a: ID!) { createSong(input: {title: "Still Here", artistId: $a, genre: "folk"}) { id } }', a=artist
@@ -133,10 +158,10 @@ def test_a_restart_keeps_accounts_catalog_media_follows_and_ratings(data_dir: Pa
 
 
 def test_a_crash_loses_at_most_the_last_moments(data_dir: Path) -> None:
-    process, base = start_emulator("--seed", "demo", "--data-dir", str(data_dir))
+    process, base = start_emulator("--data-dir", str(data_dir))  # no demo seed: it takes longer than the test
     try:
-        made = build_up(base)
-        time.sleep(SNAPSHOT_SECONDS * 2.5)  # documented: changes older than a snapshot period are on disk
+        made = build_up(base, new_admin(base))
+        time.sleep(SNAPSHOT_SECONDS * 1.5)  # documented: changes older than a snapshot period are on disk
     finally:
         os.kill(process.pid, signal.SIGKILL)
         process.wait(10)
