@@ -29,6 +29,7 @@ from pathlib import Path
 import requests
 
 from bench import songs_concurrency
+from bench.cpu import CpuMeter
 from bench.dynamodb_scale import rss_mb
 from emulator import launcher
 from emulator.seed import LISTENER, Client
@@ -52,17 +53,18 @@ def main(argv: list[str]) -> int:
         process, base = launcher.start("--seed", "demo")
         try:
             seeded_mb = rss_mb(process.pid)
-            started = time.monotonic()
+            started, meter = time.monotonic(), CpuMeter(process.pid).start()
             code = import_music([folder, "--local", base, "--workers", str(args.workers)])
-            seconds = time.monotonic() - started
+            seconds, import_cpu = time.monotonic() - started, meter.stop().per(count, "song")
             imported_mb = rss_mb(process.pid)
-            reads = read_figures(base, args.seconds)
+            reads = read_figures(base, args.seconds, process.pid)
         finally:
             launcher.stop(process)
     rate = count / seconds
     print(f"import_scale: {count} songs imported in {seconds:.1f} s until the last was READY: {rate:.1f} songs/s")
     verdict = "met" if rate >= TARGET_PER_SECOND else "NOT met"
     print(f"import_scale: target >= {TARGET_PER_SECOND:.0f} songs/s: {verdict}")
+    print(f"import_scale: {import_cpu}")
     limit_mb = 2 * seeded_mb + files_mb
     fits = imported_mb <= limit_mb
     print(
@@ -83,8 +85,9 @@ READS = {
 CALLS = 20
 
 
-def read_figures(base: str, seconds: float) -> list[str]:
-    """The p50 of each read, one call at a time, then 8 clients on the songs page (as the listener)."""
+def read_figures(base: str, seconds: float, pid: int) -> list[str]:
+    """The p50 of each read, one call at a time, then 8 clients on the songs page (as the listener),
+    with the CPU each page cost the emulator's processes (`pid`) and the clients."""
     url = f"{base}/graphql"
     api_key = requests.get(f"{base}/config", timeout=10).json()["apiKey"]
     token = songs_concurrency.login(Client(url, {"x-api-key": api_key}), LISTENER)
@@ -100,11 +103,13 @@ def read_figures(base: str, seconds: float) -> list[str]:
             if n >= 3:
                 timings.append((time.monotonic() - started) * 1000)
         lines.append(f"{name}: p50 {statistics.median(timings):.0f} ms")
-    latencies, errors = songs_concurrency.concurrent_pages(url, token, 8, seconds)
+    meter = CpuMeter(pid)
+    latencies, errors = songs_concurrency.concurrent_pages(url, token, 8, seconds, meter)
     lines.append(
         f"8 clients x {seconds:.0f} s on the songs page: {len(latencies) / seconds:.1f} requests/s, "
         f"p50 {statistics.median(latencies):.0f} ms, {len(errors)} failed"
     )
+    lines.append(f"8 clients: {meter.per(len(latencies), 'request')}")
     return lines
 
 

@@ -34,6 +34,7 @@ import requests
 from gql import Client, GraphQLRequest
 from gql.transport.websockets import WebsocketsTransport
 
+from bench.cpu import CpuMeter
 from emulator import launcher
 from emulator.seed import ADMIN, wav
 
@@ -186,12 +187,14 @@ def main(argv: list[str]) -> int:
         tokens = [register(api, base, api_key, email) for email in emails]
         subscribers = [Subscriber(api.url, token, GENRES[n % len(GENRES)]) for n, token in enumerate(tokens)]
         with Subscriptions(subscribers):
+            meter = CpuMeter(process.pid).start()
             elapsed, published, last_stars = traffic(api, admin, tokens, args)
+            meter.stop()
             expected = {g: {song for song, genre in published.items() if genre == g} for g in GENRES}
             settle = time.monotonic() + 30
             while time.monotonic() < settle and any(len(s.events) < len(expected[s.genre]) for s in subscribers):
                 time.sleep(0.2)
-        report(api, elapsed, subscribers, args)
+        report(api, elapsed, subscribers, args, meter)
         return verify(api, admin, subscribers, expected, last_stars)
     finally:
         launcher.stop(process)
@@ -259,11 +262,12 @@ def traffic(
     return time.monotonic() - started, published, last_stars
 
 
-def report(api: Api, elapsed: float, subscribers: list[Subscriber], args: argparse.Namespace) -> None:
+def report(api: Api, elapsed: float, subscribers: list[Subscriber], args: argparse.Namespace, meter: CpuMeter) -> None:
     load = {kind: values for kind, values in api.latencies.items() if kind not in ("register", "login", "publish")}
     total = sum(len(values) for values in load.values())
     print(f"{args.listeners} listeners for {elapsed:.0f} s; meanwhile the admin published {args.releases} songs")
     print(f"requests: {total}, throughput: {total / elapsed:.1f} req/s")
+    print(meter.per(total, "request"))
     print(f"\n{'operation':12} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
     for kind, values in sorted(load.items()):
         print(

@@ -21,6 +21,7 @@ import time
 
 import requests
 
+from bench.cpu import CpuMeter
 from emulator import launcher
 from emulator.seed import ADMIN, LISTENER, Client, wav
 
@@ -121,8 +122,11 @@ def percentile(values: list[float], fraction: float) -> float:
     return statistics.quantiles(values, n=100)[int(fraction * 100) - 1]
 
 
-def concurrent_pages(url: str, token: str, clients: int, seconds: float) -> tuple[list[float], list[str]]:
-    """`clients` listeners looping the songs page for `seconds` after a warm-up: latencies (ms), errors."""
+def concurrent_pages(
+    url: str, token: str, clients: int, seconds: float, meter: CpuMeter | None = None
+) -> tuple[list[float], list[str]]:
+    """`clients` listeners looping the songs page for `seconds` after a warm-up: latencies (ms), errors.
+    A `meter` measures the CPU of the counted window only."""
     latencies: list[float] = []
     errors: list[str] = []
     counting_from = time.monotonic() + WARM_UP_SECONDS
@@ -130,8 +134,13 @@ def concurrent_pages(url: str, token: str, clients: int, seconds: float) -> tupl
     threads = [threading.Thread(target=loop, args=(url, token, window, latencies, errors)) for _ in range(clients)]
     for thread in threads:
         thread.start()
+    if meter:
+        time.sleep(max(0.0, counting_from - time.monotonic()))
+        meter.start()
     for thread in threads:
         thread.join()
+    if meter:
+        meter.stop()
     return latencies, errors
 
 
@@ -152,7 +161,8 @@ def main(argv: list[str]) -> int:
         started = time.monotonic()
         add_catalog(Client(url, {"authorization": login(guest, ADMIN)}), args.songs)
         print(f"added {args.songs} playable songs in {time.monotonic() - started:.0f} s", flush=True)
-        latencies, errors = concurrent_pages(url, login(guest, LISTENER), args.clients, args.seconds)
+        meter = CpuMeter(process.pid)
+        latencies, errors = concurrent_pages(url, login(guest, LISTENER), args.clients, args.seconds, meter)
     finally:
         launcher.stop(process)
     mode = "in-process" if args.in_process else f"up to {args.instances} instances per function"
@@ -161,6 +171,7 @@ def main(argv: list[str]) -> int:
         f"  {len(latencies) / args.seconds:.1f} requests/s   p50 {statistics.median(latencies):.0f} ms"
         f"   p95 {percentile(latencies, 0.95):.0f} ms   ({len(latencies)} requests, {len(errors)} failed)"
     )
+    print(f"  {meter.per(len(latencies), 'request')}")
     for error in sorted(set(errors))[:5]:
         print(f"  error: {error}")
     return 1 if errors else 0
