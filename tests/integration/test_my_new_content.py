@@ -113,18 +113,10 @@ def fan(local_api: Api, guest: Run) -> Listener:
     return new_listener(local_api, guest)
 
 
-def new_artist(admin: Run, name: str = "Band", attempts: int = 3) -> str:
-    """A new artist with a unique name. About one createArtist in a hundred fails here with
-    ConflictError on the emulator (seen with "Crowd 94 ae9f0a2b"; a catalog bug, not this
-    feature's): another unique name is tried then."""
-    for attempt in range(attempts):
-        try:
-            created = admin("mutation($n: String!) { createArtist(input: {name: $n}) { id } }", n=unique(name))
-            return created["createArtist"]["id"]
-        except TransportQueryError as error:
-            if attempt == attempts - 1 or not error.errors or error.errors[0].get("errorType") != "ConflictError":
-                raise
-    raise AssertionError("no attempt left")
+def new_artist(admin: Run, name: str = "Band") -> str:
+    """A new artist with a unique name."""
+    created = admin("mutation($n: String!) { createArtist(input: {name: $n}) { id } }", n=unique(name))
+    return created["createArtist"]["id"]
 
 
 def new_song(admin: Run, artist_id: str, genre: str) -> str:
