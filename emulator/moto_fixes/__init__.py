@@ -10,7 +10,8 @@
 - `compact_items`: an item no request is using keeps its attributes as one compressed
   string, not one object per attribute (13.4 KB of heap per createSong before, 3.6 KB now).
 - `dispatch`: the server finds a request's service without listing moto's package
-  directory for each request (all services).
+  directory for each request (all services), and answers DynamoDB, SQS and Cognito calls
+  without Flask's app, routing and hooks in between.
 - `queues`: an SQS receive checks each message's retention without building its queue's
   attributes (message counts included) per message.
 
