@@ -14,8 +14,8 @@ Cognito, whose JSON protocol names the action in `X-Amz-Target` and always posts
 moto's Flask view (`convert_to_flask_response`) only hands the handler the request, its URL
 and headers, and wraps the result: that is done here directly, with the same request class,
 arguments and response (CORS header included). A browser's call (it sends `Origin`) still
-goes through Flask, whose CORS extension answers it. Every other request (S3, SNS's query protocol, moto's own API) goes
-through moto's dispatcher as before.
+goes through Flask, whose CORS extension answers it, as does every other request (S3, SNS's
+query protocol, moto's own API). moto's request recorder, off unless asked for, is skipped.
 """
 
 from __future__ import annotations
