@@ -250,8 +250,12 @@ class LocalState:
         """Into moto's table directly, as `_table_text` reads it: through the API (BatchWriteItem,
         25 items a call, each validated and serialized by botocore, then parsed by moto) a kept
         catalog of 1,000 songs added 5.7 s to every start. moto's own `put_item` still keeps the
-        indexes (moto_fixes.indexes), and the items are packed as a request leaves them."""
-        items = self._read_json(TABLE_FILE, [])
+        indexes (moto_fixes.indexes), and the items are packed as a request leaves them.
+        The table then holds what the file says: until a DynamoDB action changes it, a snapshot
+        takes that text instead of decoding every item to write it again."""
+        path = self.directory / TABLE_FILE
+        text = path.read_bytes() if path.exists() else b"[]"
+        items = json.loads(text)
         backend = dynamodb_backends[ACCOUNT_ID][REGION]
         with DYNAMODB_LOCK:
             for count, item in enumerate(items, start=1):
@@ -259,6 +263,7 @@ class LocalState:
                 if count % RESTORE_SETTLE_EVERY == 0:
                     compact_items.settle()  # bounded: the decoded form of at most this many items at once
             compact_items.settle()
+            self._table = (Changes.count, text)
         return len(items)
 
     def _restore_users(self) -> int:
