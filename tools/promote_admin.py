@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import urllib.request
 from typing import Any
@@ -29,6 +28,20 @@ def promote(cognito: Any, user_pool_id: str, email: str) -> str:
     return username
 
 
+def local_pool(base_url: str) -> tuple[Any, str]:
+    """A Cognito client for a running local emulator's AWS, and its user pool id (from its /config)."""
+    with urllib.request.urlopen(f"{base_url.rstrip('/')}/config", timeout=10) as response:  # noqa: S310
+        config = json.load(response)
+    cognito = boto3.client(
+        "cognito-idp",
+        endpoint_url=config["awsEndpoint"],
+        region_name=config["region"],
+        aws_access_key_id="local",
+        aws_secret_access_key="local",  # noqa: S106 - the local emulation's, not a secret
+    )
+    return cognito, config["userPoolId"]
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("email")
@@ -36,15 +49,10 @@ def main(argv: list[str]) -> int:
     where.add_argument("--user-pool-id", help="the deployed stack's user pool id")
     where.add_argument("--local", metavar="URL", help="a running local emulator, e.g. http://127.0.0.1:4000")
     args = parser.parse_args(argv)
-    pool_id = args.user_pool_id
     if args.local:
-        with urllib.request.urlopen(f"{args.local.rstrip('/')}/config", timeout=10) as response:  # noqa: S310
-            config = json.load(response)
-        pool_id = config["userPoolId"]
-        os.environ.update(AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local")  # noqa: S106
-        cognito = boto3.client("cognito-idp", endpoint_url=config["awsEndpoint"], region_name=config["region"])
+        cognito, pool_id = local_pool(args.local)
     else:
-        cognito = boto3.client("cognito-idp")
+        cognito, pool_id = boto3.client("cognito-idp"), args.user_pool_id
     try:
         username = promote(cognito, pool_id, args.email)
     except LookupError as error:

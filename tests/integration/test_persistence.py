@@ -12,7 +12,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 import requests
 
@@ -21,7 +20,7 @@ from emulator.seed import ADMIN
 from tests.integration.conftest import Api, Run, client, sign_in, start_emulator, stop_emulator
 from tests.integration.test_media import settled, upload
 from tests.media_files import wav
-from tools.promote_admin import promote
+from tools.promote_admin import local_pool, promote
 
 PASSWORD = "Keep-it-2-restarts!"
 STATE = """query($song: ID!) {
@@ -55,16 +54,7 @@ def register(base: str, prefix: str) -> str:
 def new_admin(base: str) -> tuple[str, str]:
     """An administrator of an emulator started without the demo seed, promoted as `make promote` does."""
     email = register(base, "curator")
-    with urllib.request.urlopen(f"{base}/config", timeout=10) as response:
-        config = json.load(response)
-    cognito = boto3.client(
-        "cognito-idp",
-        endpoint_url=config["awsEndpoint"],
-        region_name=config["region"],
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
-    promote(cognito, config["userPoolId"], email)
+    promote(*local_pool(base), email)
     return email, PASSWORD
 
 
